@@ -1,0 +1,99 @@
+"""Fixtures shared by every test: a small union, users per role, verified clients, the task worker."""
+
+import pytest
+from django.db import connection
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _audit_flush_allowed(request):
+    """Transactional tests empty tables with TRUNCATE/DELETE; the append-only audit triggers refuse that,
+    so they are lifted for the flush and restored right after it."""
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        yield
+        return
+    from unionhome.audit import append_only as sql
+
+    original = connection.ops.sql_flush
+
+    def sql_flush(style, tables, **kwargs):
+        statements = original(style, tables, **kwargs)
+        if "audit_auditevent" not in tables:
+            return statements
+        return [*sql.drop(connection.vendor), *statements, *sql.create(connection.vendor)]
+
+    connection.ops.sql_flush = sql_flush
+    try:
+        yield
+    finally:
+        connection.ops.sql_flush = original
+
+
+@pytest.fixture
+def union(db):
+    """A union with two branches (stations) of two groups each, and a few members in each group."""
+    u = factories.unit(None, "技术中心工会", "union", code="TC")
+    s1 = factories.unit(u, "第一检验站分工会", "branch", code="S01", district="城区")
+    s2 = factories.unit(u, "第二检验站分工会", "branch", code="S02", district="云溪区")
+    g11 = factories.unit(s1, "一站甲班", "group", code="S01-G1")
+    g12 = factories.unit(s1, "一站乙班", "group", code="S01-G2")
+    g21 = factories.unit(s2, "二站甲班", "group", code="S02-G1")
+    return {"union": u, "s1": s1, "s2": s2, "g11": g11, "g12": g12, "g21": g21}
+
+
+@pytest.fixture
+def people(union):
+    """Members and users: a member, a branch cadre of station 1, a chair, an auditor, an admin."""
+    m_self = factories.member(union["g11"], "张三", gender="M")
+    m_other_s1 = factories.member(union["g12"], "李四", gender="F")
+    m_s2 = factories.member(union["g21"], "王五", gender="M")
+    return {
+        "member_record": m_self,
+        "other_s1": m_other_s1,
+        "s2_member": m_s2,
+        "member": factories.user("member", member=m_self),
+        "cadre": factories.user("cadre1", roles=(("branch_cadre", union["s1"]),)),
+        "cadre2": factories.user("cadre2", roles=(("branch_cadre", union["s2"]),)),
+        "chair": factories.user("chair", roles=(("chair", union["union"]),)),
+        "auditor": factories.user("auditor", roles=(("auditor", union["union"]),)),
+        "admin": factories.user("admin", roles=(("platform_admin", union["union"]),), is_staff=True),
+    }
+
+
+def _verified(client, user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user, backend="unionhome.accounts.backends.LoginIdBackend")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def login_as(client):
+    """``login_as(user)`` logs the test client in, past the second factor where the role needs one."""
+    return lambda user: _verified(client, user)
+
+
+@pytest.fixture
+def run_tasks():
+    """Run every queued background task now, in the real database worker."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    def run() -> None:
+        Worker(
+            queue_names=["*"],
+            interval=0.05,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="pytest",
+            excluded_queue_names=[],
+        ).run()
+
+    return run

@@ -1,0 +1,107 @@
+"""Named permissions and the roles that bundle them.
+
+A permission is granted by a role held on an ``OrgUnit`` and is inherited down the subtree of
+that unit. Later apps add their own permissions and extend roles here, so that the whole policy
+can be read in one file.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+PERMISSIONS: dict[str, str] = {
+    "org.view_tree": _("Browse the org tree with member counts"),
+    "org.view_members": _("See the member directory"),
+    "org.view_member_sensitive": _("See unmasked ID numbers and mobile numbers"),
+    "org.edit_member": _("Edit member profiles and status"),
+    "org.import_members": _("Import member rosters from Excel"),
+    "org.export_members": _("Export member rosters to Excel"),
+    "org.manage_units": _("Create and rename org units"),
+    "access.assign_roles": _("Grant and revoke roles"),
+    "accounts.manage": _("Reset passwords and disable accounts"),
+    "audit.view": _("Read the audit trail"),
+    "audit.export": _("Export the audit trail"),
+}
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    label: str
+    permissions: frozenset[str]
+    requires_second_factor: bool
+    is_cadre: bool
+
+
+_CADRE_CORE = {
+    "org.view_tree",
+    "org.view_members",
+    "org.edit_member",
+    "org.import_members",
+    "org.export_members",
+}
+
+ROLES: dict[str, Role] = {
+    role.code: role
+    for role in [
+        Role(
+            "chair",
+            _("Union chair"),
+            frozenset(
+                _CADRE_CORE
+                | {
+                    "org.view_member_sensitive",
+                    "org.manage_units",
+                    "access.assign_roles",
+                    "accounts.manage",
+                }
+            ),
+            True,
+            True,
+        ),
+        Role("vice_chair", _("Vice chair"), frozenset(_CADRE_CORE | {"org.view_member_sensitive"}), True, True),
+        Role(
+            "branch_cadre", _("Branch union cadre"), frozenset(_CADRE_CORE | {"org.view_member_sensitive"}), True, True
+        ),
+        Role("group_leader", _("Union group leader"), frozenset({"org.view_tree", "org.view_members"}), True, True),
+        Role(
+            "assistance_officer", _("Assistance officer"), frozenset({"org.view_tree", "org.view_members"}), True, True
+        ),
+        Role("congress_office", _("Congress office"), frozenset({"org.view_tree", "org.view_members"}), True, True),
+        Role(
+            "women_committee",
+            _("Women workers' committee"),
+            frozenset({"org.view_tree", "org.view_members"}),
+            True,
+            True,
+        ),
+        Role(
+            "auditor",
+            _("Audit committee member"),
+            frozenset({"audit.view", "audit.export", "org.view_tree"}),
+            True,
+            False,
+        ),
+        Role(
+            "platform_admin",
+            _("Platform administrator"),
+            frozenset(
+                {
+                    "org.view_tree",
+                    "org.manage_units",
+                    "access.assign_roles",
+                    "accounts.manage",
+                }
+            ),
+            True,
+            False,
+        ),
+        Role("representative", _("Workers' representative"), frozenset(), False, False),
+    ]
+}
+
+ROLE_CHOICES = [(role.code, role.label) for role in ROLES.values()]
+
+
+def role_permissions(role_code: str) -> frozenset[str]:
+    return ROLES[role_code].permissions

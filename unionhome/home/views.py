@@ -1,0 +1,63 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from unionhome.access.policy import has_permission_anywhere, is_cadre
+from unionhome.home.work_queue import work_queue_for
+
+
+@login_required
+def index(request):
+    """Home per role: a member sees their services and notices; a cadre also sees a work queue."""
+    user = request.user
+    context = {
+        "member": user.member,
+        "is_cadre": is_cadre(user),
+        "work_queue": work_queue_for(user),
+        "can_view_tree": has_permission_anywhere(user, "org.view_tree"),
+        "can_view_members": has_permission_anywhere(user, "org.view_members"),
+        "can_view_audit": has_permission_anywhere(user, "audit.view"),
+    }
+    return render(request, "home/index.html", context)
+
+
+def csrf_failure(request, reason=""):
+    return render(
+        request,
+        "home/error.html",
+        {"title": _("The form expired"), "message": _("Reload the page and try again. Your changes were not saved.")},
+        status=403,
+    )
+
+
+def permission_denied(request, exception=None):
+    return render(
+        request,
+        "home/error.html",
+        {"title": _("Not allowed"), "message": str(exception) if exception else _("You may not open this page.")},
+        status=403,
+    )
+
+
+def not_found(request, exception=None):
+    return render(
+        request, "home/error.html", {"title": _("Not found"), "message": _("There is nothing here.")}, status=404
+    )
+
+
+def server_error(request):
+    return render(
+        request,
+        "home/error.html",
+        {"title": _("Something went wrong"), "message": _("The error was logged. Please try again later.")},
+        status=500,
+    )
+
+
+def bad_request(request, exception=None):
+    return render(
+        request,
+        "home/error.html",
+        {"title": _("Bad request"), "message": _("The request could not be understood.")},
+        status=400,
+    )

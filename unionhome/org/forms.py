@@ -1,0 +1,27 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from unionhome.org.models import Member, MemberTag
+
+
+class MemberForm(forms.Form):
+    """Edit form; values are cleaned again (and authoritatively) by the service."""
+
+    employee_no = forms.CharField(label=_("Employee number"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=50)
+    gender = forms.ChoiceField(label=_("Gender"), choices=Member.Gender.choices)
+    birth_date = forms.DateField(label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"}))
+    id_number = forms.CharField(label=_("ID number"), max_length=18, required=False)
+    mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False)
+    job_category = forms.ChoiceField(label=_("Job category"), choices=Member.JobCategory.choices)
+    employment_form = forms.ChoiceField(label=_("Employment form"), choices=Member.EmploymentForm.choices)
+    joined_on = forms.DateField(label=_("Date joined"), widget=forms.DateInput(attrs={"type": "date"}))
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Tags"), queryset=MemberTag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=Member.Status.choices)
+    effective_on = forms.DateField(label=_("Effective on"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)

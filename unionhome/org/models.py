@@ -1,0 +1,159 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+
+class OrgUnit(MP_Node):
+    """A node of the union's org tree: federation → union → branch union → union group.
+
+    The materialised path (``path``) makes subtree queries a single indexed prefix match.
+    ``direct_member_count`` counts the active members placed directly in this unit and is kept
+    exact by the services that add, move or change members; subtree totals add these up.
+    """
+
+    class Kind(models.TextChoices):
+        FEDERATION = "federation", _("Federation")
+        UNION = "union", _("Union")
+        BRANCH = "branch", _("Branch union")
+        GROUP = "group", _("Union group")
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    district = models.CharField(_("district"), max_length=50, blank=True)
+    site = models.CharField(_("site"), max_length=100, blank=True)
+    direct_member_count = models.PositiveIntegerField(default=0, editable=False)
+
+    node_order_by = ["code"]
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("org unit")
+        verbose_name_plural = _("org units")
+        indexes = [
+            models.Index(fields=["path"], name="orgunit_path_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def permission_unit_path(self) -> str:
+        return self.path
+
+
+class MemberTag(models.Model):
+    """A segment a member belongs to, e.g. 女职工, 劳模, 一线职工."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("member tag")
+        verbose_name_plural = _("member tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Member(models.Model):
+    """A union member (会员/职工)."""
+
+    class Gender(models.TextChoices):
+        FEMALE = "F", _("Female")
+        MALE = "M", _("Male")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+        LEFT = "left", _("Left")
+        TRANSFERRED = "transferred", _("Transferred")
+
+    class JobCategory(models.TextChoices):
+        INSPECTOR = "inspector", _("Quality inspector")
+        ANALYST = "analyst", _("Laboratory analyst")
+        SAMPLER = "sampler", _("Sampler")
+        TECHNICIAN = "technician", _("Technician")
+        ENGINEER = "engineer", _("Engineer")
+        MANAGER = "manager", _("Manager")
+        ADMINISTRATIVE = "administrative", _("Administrative staff")
+        LOGISTICS = "logistics", _("Logistics staff")
+
+    class EmploymentForm(models.TextChoices):
+        PERMANENT = "permanent", _("Permanent contract")
+        FIXED_TERM = "fixed_term", _("Fixed-term contract")
+        DISPATCHED = "dispatched", _("Dispatched worker")
+        PART_TIME = "part_time", _("Part-time")
+        RETURNED = "rehired", _("Rehired retiree")
+
+    union = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("union"))
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="members", verbose_name=_("unit"))
+    unit_path = models.CharField(max_length=255, editable=False)
+    employee_no = models.CharField(_("employee number"), max_length=32)
+    name = models.CharField(_("name"), max_length=50)
+    name_pinyin = models.CharField(max_length=200, editable=False)
+    name_initials = models.CharField(max_length=50, editable=False)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("birth date"))
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    job_category = models.CharField(_("job category"), max_length=20, choices=JobCategory.choices)
+    employment_form = models.CharField(_("employment form"), max_length=20, choices=EmploymentForm.choices)
+    joined_on = models.DateField(_("date joined"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    tags = models.ManyToManyField(MemberTag, blank=True, related_name="members", verbose_name=_("tags"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name_pinyin", "id"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(fields=["union", "employee_no"], name="member_employee_no_unique_per_union"),
+            models.UniqueConstraint(
+                fields=["union", "id_number"], condition=~Q(id_number=""), name="member_id_number_unique_per_union"
+            ),
+            models.UniqueConstraint(fields=["mobile"], condition=~Q(mobile=""), name="member_mobile_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "retired", "left", "transferred"]), name="member_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "name_pinyin", "id"], name="member_directory_order"),
+            models.Index(fields=["unit_path"], name="member_unit_path", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name"], name="member_name_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_initials"], name="member_initials_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_pinyin"], name="member_pinyin_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["employee_no"], name="member_employee_no_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.employee_no})"
+
+    @property
+    def permission_unit_path(self) -> str:
+        return self.unit_path
+
+
+class MemberStatusChange(models.Model):
+    """One step in a member's status history (active → retired, left, transferred…)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="status_changes")
+    old_status = models.CharField(_("old status"), max_length=20, choices=Member.Status.choices, blank=True)
+    new_status = models.CharField(_("new status"), max_length=20, choices=Member.Status.choices)
+    effective_on = models.DateField(_("effective on"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["member_id", "-effective_on", "-id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.old_status} → {self.new_status}"

@@ -1,0 +1,123 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from unionhome.access.policy import OutOfScope, can, require
+from unionhome.audit.recorder import record
+from unionhome.org import selectors, services
+from unionhome.org.forms import MemberForm, StatusForm
+from unionhome.org.identity import mask_id_number, mask_mobile
+from unionhome.org.models import Member
+
+
+def form_errors_from(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError onto the form, field by field."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+def _scoped_member(viewer, pk: int) -> Member:
+    member = selectors.members_for(viewer).filter(pk=pk).first()
+    if member is None:
+        own = viewer.member_id == pk
+        member = Member.objects.select_related("unit").filter(pk=pk).first() if own else None
+        if member is None:
+            raise OutOfScope
+    return member
+
+
+def member_row(viewer, member: Member) -> dict:
+    sensitive = can(viewer, "org.view_member_sensitive", member)
+    return {
+        "member": member,
+        "id_number": member.id_number if sensitive else mask_id_number(member.id_number),
+        "mobile": member.mobile if sensitive else mask_mobile(member.mobile),
+        "sensitive": sensitive,
+    }
+
+
+@login_required
+def tree(request):
+    require(request.user, "org.view_tree")
+    roots = selectors.unit_tree_for(request.user)
+    return render(request, "org/tree.html", {"roots": roots})
+
+
+@login_required
+def directory(request):
+    require(request.user, "org.view_members")
+    query = request.GET.get("q", "")[:50]
+    status = request.GET.get("status", Member.Status.ACTIVE)
+    members = selectors.members_for(request.user)
+    if status in Member.Status.values:
+        members = members.filter(status=status)
+    members = selectors.member_search(members, query)
+    page = selectors.member_page(members, request.GET.get("after"))
+    rows = [member_row(request.user, m) for m in page.items]
+    context = {
+        "rows": rows,
+        "page": page,
+        "query": query,
+        "status": status,
+        "statuses": Member.Status.choices,
+        "total": selectors.scope_total(request.user) if not query and status == Member.Status.ACTIVE else None,
+    }
+    template = "org/_directory_rows.html" if request.htmx and not request.htmx.boosted else "org/directory.html"
+    return render(request, template, context)
+
+
+@login_required
+def member_detail(request, pk: int):
+    member = _scoped_member(request.user, pk)
+    row = member_row(request.user, member)
+    if row["sensitive"] and (member.id_number or member.mobile):
+        record(request.user, "org.member.sensitive_viewed", member)
+    context = {
+        **row,
+        "history": member.status_changes.all(),
+        "tags": member.tags.all(),
+        "can_edit": can(request.user, "org.edit_member", member),
+    }
+    return render(request, "org/member_detail.html", context)
+
+
+@login_required
+def member_edit(request, pk: int):
+    member = _scoped_member(request.user, pk)
+    require(request.user, "org.edit_member", member)
+    initial = {f: getattr(member, f) for f in MemberForm.base_fields if f != "tags"}
+    initial["tags"] = list(member.tags.all())
+    form = MemberForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "tags"}
+        try:
+            services.member_update(actor=request.user, member=member, data=data, tags=list(form.cleaned_data["tags"]))
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("org:member_detail", pk=member.pk)
+    return render(request, "org/member_edit.html", {"form": form, "member": member})
+
+
+@login_required
+def member_status(request, pk: int):
+    member = _scoped_member(request.user, pk)
+    require(request.user, "org.edit_member", member)
+    form = StatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_change_status(actor=request.user, member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Status changed."))
+            return redirect("org:member_detail", pk=member.pk)
+    return render(request, "org/member_status.html", {"form": form, "member": member})

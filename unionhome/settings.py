@@ -1,0 +1,256 @@
+"""UnionHome settings: one file, driven by environment variables with safe defaults.
+
+Profiles: ``UNIONHOME_PROFILE=development`` (default: embedded SQLite, demo data allowed) and
+``production`` (PostgreSQL with a connection pool, secure cookies, refuses demo accounts).
+Every variable is documented in ``.env.example``.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("UNIONHOME_VAR_DIR", BASE_DIR / "var"))
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+PROFILE = env("UNIONHOME_PROFILE", "development")
+PRODUCTION = PROFILE == "production"
+DEBUG = env_bool("UNIONHOME_DEBUG", False)
+
+SECRET_KEY = env("UNIONHOME_SECRET_KEY", "" if PRODUCTION else "dev-only-insecure-key-change-me-0123456789")
+if not SECRET_KEY:
+    raise RuntimeError("UNIONHOME_SECRET_KEY must be set in the production profile")
+
+ALLOWED_HOSTS = [h for h in env("UNIONHOME_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in env("UNIONHOME_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "treebeard",
+    "django_tasks",
+    "django_tasks_db",
+    "unionhome.accounts",
+    "unionhome.access",
+    "unionhome.audit",
+    "unionhome.org",
+    "unionhome.home",
+    "unionhome.api",
+    "unionhome.demo",
+    "unionhome.server",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "unionhome.accounts.middleware.SessionLimitsMiddleware",
+    "unionhome.accounts.middleware.SecondFactorMiddleware",
+    "unionhome.audit.middleware.RequestContextMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "unionhome.access.middleware.PermissionDeniedMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "unionhome.urls"
+WSGI_APPLICATION = "unionhome.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "unionhome" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "unionhome.home.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+# DATABASE_URL selects PostgreSQL (postgres://user:pass@host:port/name); without it the embedded
+# SQLite file under var/ is used, in WAL mode with IMMEDIATE transactions so that concurrent
+# writers wait for each other instead of failing with "database is locked".
+DATABASE_URL = env("DATABASE_URL")
+
+
+def _postgres(url: str) -> dict:
+    from urllib.parse import unquote, urlparse
+
+    parsed = urlparse(url)
+    options: dict = {}
+    if env_bool("UNIONHOME_DB_POOL", PRODUCTION):
+        options["pool"] = {
+            "min_size": env_int("UNIONHOME_DB_POOL_MIN", 2),
+            "max_size": env_int("UNIONHOME_DB_POOL_MAX", 10),
+        }
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parsed.path.lstrip("/")),
+        "USER": unquote(parsed.username or ""),
+        "PASSWORD": unquote(parsed.password or ""),
+        "HOST": parsed.hostname or "",
+        "PORT": str(parsed.port or ""),
+        "OPTIONS": options,
+        "TEST": {"NAME": env("UNIONHOME_TEST_DB_NAME", "test_unionhome")},
+    }
+
+
+if DATABASE_URL.startswith(("postgres://", "postgresql://")):
+    DATABASES = {"default": _postgres(DATABASE_URL)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env("UNIONHOME_SQLITE_PATH", str(VAR_DIR / "unionhome.sqlite3")),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+                    "PRAGMA cache_size=-64000;PRAGMA mmap_size=268435456;PRAGMA temp_store=MEMORY;"
+                ),
+            },
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background tasks -----------------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Accounts, sessions, second factor --------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "unionhome.accounts.backends.LoginIdBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home:index"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Idle timeout: the session cookie expires this many seconds after the last request.
+SESSION_COOKIE_AGE = env_int("UNIONHOME_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Absolute timeout: a session ends this long after login whatever the activity.
+UNIONHOME_SESSION_ABSOLUTE_SECONDS = env_int("UNIONHOME_SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "unionhome.home.views.csrf_failure"
+
+OTP_TOTP_ISSUER = "UnionHome"
+UNIONHOME_API_TOKEN_HOURS = env_int("UNIONHOME_API_TOKEN_HOURS", 12)
+
+AXES_FAILURE_LIMIT = env_int("UNIONHOME_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("UNIONHOME_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "unionhome.accounts.views.locked_out"
+AXES_VERBOSE = False
+AXES_ENABLED = env_bool("UNIONHOME_AXES_ENABLED", True)
+
+# --- Uploads -----------------------------------------------------------------------------------
+UNIONHOME_MAX_UPLOAD_BYTES = env_int("UNIONHOME_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+MEDIA_ROOT = VAR_DIR / "uploads"  # outside the web root; never served directly
+
+# --- Internationalisation ----------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env("UNIONHOME_TIME_ZONE", "Asia/Shanghai")
+USE_TZ = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Static files ------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("UNIONHOME_STATIC_ROOT", str(VAR_DIR / "static")))
+STATICFILES_DIRS = [BASE_DIR / "unionhome" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env_bool("UNIONHOME_MANIFEST_STATIC", PRODUCTION)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# --- Security ------------------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("UNIONHOME_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("UNIONHOME_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Mail (notifications) -------------------------------------------------------------------------
+EMAIL_HOST = env("UNIONHOME_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("UNIONHOME_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env("UNIONHOME_FROM_EMAIL", "unionhome@localhost")
+
+# --- Logging: never personal data, never request bodies --------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("UNIONHOME_LOG_LEVEL", "WARNING")},
+    "loggers": {"axes": {"level": "ERROR"}, "django_tasks_db": {"level": "WARNING"}},
+}
