@@ -7,6 +7,12 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
+def _quick_argon2(settings):
+    """Argon2 with small parameters (see unionhome/accounts/tests/hashers.py); the real ones are tested there."""
+    settings.PASSWORD_HASHERS = ["unionhome.accounts.tests.hashers.QuickArgon2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _audit_flush_allowed(request):
     """Transactional tests empty tables with TRUNCATE/DELETE; the append-only audit triggers refuse that,
     so they are lifted for the flush and restored right after it."""

@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from unionhome.access.models import RoleAssignment
 from unionhome.accounts.models import User
 from unionhome.demo.identities import synthetic_id_number, synthetic_mobile
-from unionhome.org.models import Member, OrgUnit
+from unionhome.org.models import Member, MemberStatusChange, OrgUnit
 from unionhome.org.names import pinyin_initials, pinyin_key
 from unionhome.org.services import org_recount_members, union_of
 
@@ -49,6 +49,9 @@ def member(unit: OrgUnit, name: str = "张三", *, gender: str = "M", status: st
         status=status,
         **fields,
     )
+    MemberStatusChange.objects.create(member=m, old_status="", new_status="active", effective_on=m.joined_on)
+    if status != "active":
+        MemberStatusChange.objects.create(member=m, old_status="active", new_status=status, effective_on=m.joined_on)
     org_recount_members([unit.path])
     return m
 

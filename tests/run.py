@@ -5,6 +5,7 @@ Exit status is non-zero if any run fails; pytest's "no tests collected" (5) coun
 """
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -24,6 +25,8 @@ def run_pytest(label: str, args: list[str], extra_env: dict[str, str]) -> int:
 
 
 def main() -> int:
+    # A terminated run still stops its PostgreSQL server and removes its files (the `finally` blocks run).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     args = sys.argv[1:]
     wanted = os.environ.get("UNIONHOME_TEST_DATABASES", "sqlite,postgresql").split(",")
     results: dict[str, int] = {}

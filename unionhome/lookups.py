@@ -15,6 +15,12 @@ _TOP = "\U0010ffff"
 class Prefix(StartsWith):
     lookup_name = "prefix"
 
+    def get_rhs_op(self, connection, rhs):
+        # The backends know this operator as "startswith"; "prefix" is only our name for it.
+        if hasattr(self.rhs, "as_sql") or self.bilateral_transforms:
+            return connection.pattern_ops["startswith"].format(rhs)
+        return connection.operators["startswith"] % rhs
+
     def as_sqlite(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         value = str(self.rhs)

@@ -6,6 +6,7 @@ Every variable is documented in ``.env.example``.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,13 +40,14 @@ ALLOWED_HOSTS = [h for h in env("UNIONHOME_ALLOWED_HOSTS", "127.0.0.1,localhost,
 CSRF_TRUSTED_ORIGINS = [o for o in env("UNIONHOME_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "unionhome.access.admin_apps.PolicyAdminConfig",  # django.contrib.admin under the permission policy
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -65,6 +67,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +76,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "unionhome.accounts.middleware.SessionLimitsMiddleware",
     "unionhome.accounts.middleware.SecondFactorMiddleware",
+    "unionhome.accounts.middleware.PasswordChangeRequiredMiddleware",
     "unionhome.audit.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -145,6 +149,9 @@ else:
                     "PRAGMA cache_size=-64000;PRAGMA mmap_size=268435456;PRAGMA temp_store=MEMORY;"
                 ),
             },
+            # Tests use a file too (not ":memory:"), one per process, so that the live server, the
+            # browser and the task worker each open their own connection, as in production.
+            "TEST": {"NAME": os.path.join(tempfile.gettempdir(), f"unionhome-test-{os.getpid()}.sqlite3")},
         }
     }
 
@@ -165,7 +172,7 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "unionhome.accounts.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -184,12 +191,16 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "unionhome.home.views.csrf_failure"
 
 OTP_TOTP_ISSUER = "UnionHome"
+# Each wrong TOTP code doubles the wait before the next try: 1, 2, 4, 8… seconds (django-otp throttling).
+OTP_TOTP_THROTTLE_FACTOR = env_int("UNIONHOME_TOTP_THROTTLE_FACTOR", 1)
 UNIONHOME_API_TOKEN_HOURS = env_int("UNIONHOME_API_TOKEN_HOURS", 12)
 
 AXES_FAILURE_LIMIT = env_int("UNIONHOME_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("UNIONHOME_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
+# Failures by username, employee number or mobile all count against the one account they resolve to.
+AXES_USERNAME_CALLABLE = "unionhome.accounts.backends.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "unionhome.accounts.views.locked_out"
 AXES_VERBOSE = False
@@ -197,6 +208,8 @@ AXES_ENABLED = env_bool("UNIONHOME_AXES_ENABLED", True)
 
 # --- Uploads -----------------------------------------------------------------------------------
 UNIONHOME_MAX_UPLOAD_BYTES = env_int("UNIONHOME_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Most member rows one roster import may hold (larger rosters are split into several files).
+UNIONHOME_IMPORT_MAX_ROWS = env_int("UNIONHOME_IMPORT_MAX_ROWS", 200_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
@@ -229,6 +242,21 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # --- Security ------------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content Security Policy (django-csp): only our own scripts and styles, no inline code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:

@@ -21,3 +21,8 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+    @property
+    def permission_unit_path(self) -> str:
+        """A grant belongs to the unit it is held on (for the policy and audit scoping)."""
+        return self.unit.path

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
@@ -8,3 +9,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from unionhome.accounts import checks, signals  # noqa: F401
+        from unionhome.home.navigation import NavItem, register
+
+        register(NavItem(_("Logins"), "accounts:manage", "accounts.manage", order=800))

@@ -1,11 +1,16 @@
+import re
+import unicodedata
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from unionhome.accounts.backends import LOGIN_MAX_LENGTH
 
 
 class LoginForm(forms.Form):
     login = forms.CharField(
-        label=_("Employee number or mobile"),
-        max_length=64,
+        label=_("Employee number, mobile or username"),
+        max_length=LOGIN_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     password = forms.CharField(
@@ -17,12 +22,18 @@ class LoginForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    token = forms.RegexField(
+    token = forms.CharField(
         label=_("Six-digit code from your authenticator app"),
-        regex=r"^\s*\d{6}\s*$",
-        error_messages={"invalid": _("Enter the six digits shown in your authenticator app.")},
+        max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
+
+    def clean_token(self) -> str:
+        # Full-width digits from a Chinese input method count as digits; spaces are ignored.
+        token = unicodedata.normalize("NFKC", self.cleaned_data["token"]).replace(" ", "")
+        if not re.fullmatch(r"[0-9]{6}", token):
+            raise forms.ValidationError(_("Enter the six digits shown in your authenticator app."), code="invalid")
+        return token
 
 
 class PasswordChangeForm(forms.Form):

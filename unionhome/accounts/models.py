@@ -35,6 +35,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_demo = models.BooleanField(_("demo account"), default=False, editable=False)
     date_joined = models.DateTimeField(default=timezone.now)
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set when a cadre gives out a one-time password; cleared when the user chooses their own."),
+    )
 
     objects = UserManager()
 

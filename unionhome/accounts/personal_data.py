@@ -1,21 +1,54 @@
 """What UnionHome holds about one person, gathered for the PIPL right of access and portability."""
 
+import io
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from unionhome.access.permissions import ROLES
 from unionhome.audit.models import AuditEvent
+
+ACTIVITY_LIMIT = 1000
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def personal_data_of(user) -> dict:
+    """The account, the member profile with status history and tags, roles, and the user's own recent activity."""
     member = user.member
     data: dict = {
         "account": {
             "username": user.username,
             "display_name": user.display_name,
-            "date_joined": user.date_joined.isoformat(),
-            "roles": [{"role": a.role, "unit": a.unit.name} for a in user.role_assignments.select_related("unit")],
+            "date_joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+            "password_changed_at": _iso(user.password_changed_at),
+            "active": user.is_active,
+            "second_factor_enrolled": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            "roles": [
+                {
+                    "role": a.role,
+                    "role_name": str(ROLES[a.role].label) if a.role in ROLES else a.role,
+                    "unit": a.unit.name,
+                    "granted_at": _iso(a.granted_at),
+                }
+                for a in user.role_assignments.select_related("unit")
+            ],
         },
         "member": None,
         "activity": [
-            {"at": e.occurred_at.isoformat(), "action": e.action, "object": e.object_repr}
-            for e in AuditEvent.objects.filter(actor=user).order_by("-occurred_at")[:1000]
+            {
+                "at": e.occurred_at.isoformat(),
+                "action": e.action,
+                "object": e.object_repr,
+                "ip_address": e.ip_address,
+            }
+            for e in AuditEvent.objects.filter(actor=user).order_by("-occurred_at", "-id")[:ACTIVITY_LIMIT]
         ],
     }
     if member is not None:
@@ -23,23 +56,103 @@ def personal_data_of(user) -> dict:
             "employee_no": member.employee_no,
             "name": member.name,
             "gender": member.gender,
-            "birth_date": member.birth_date.isoformat(),
+            "birth_date": _iso(member.birth_date),
             "id_number": member.id_number,
             "mobile": member.mobile,
+            "union": member.union.name,
             "unit": member.unit.name,
             "job_category": member.job_category,
             "employment_form": member.employment_form,
-            "joined_on": member.joined_on.isoformat(),
+            "joined_on": _iso(member.joined_on),
             "status": member.status,
             "tags": [t.name for t in member.tags.all()],
             "status_history": [
                 {
                     "from": c.old_status,
                     "to": c.new_status,
-                    "effective_on": c.effective_on.isoformat(),
+                    "effective_on": _iso(c.effective_on),
                     "reason": c.reason,
                 }
                 for c in member.status_changes.all()
             ],
         }
     return data
+
+
+def _cell(sheet, value: Any) -> WriteOnlyCell:
+    if isinstance(value, list):
+        value = "、".join(str(v) for v in value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # text, never a formula
+    return cell
+
+
+def _table(workbook: Workbook, title: str, headers: list[str], rows: list[list[Any]]) -> None:
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append([_cell(sheet, h) for h in headers])
+    for row in rows:
+        sheet.append([_cell(sheet, v) for v in row])
+
+
+def personal_data_xlsx(data: dict) -> bytes:
+    """The same data as ``personal_data_of`` as an Excel workbook: one sheet per section."""
+    workbook = Workbook(write_only=True)
+    account = data["account"]
+    _table(
+        workbook,
+        _("Account"),
+        [_("Field"), _("Value")],
+        [
+            [_("Username"), account["username"]],
+            [_("Display name"), account["display_name"]],
+            [_("Account created"), account["date_joined"]],
+            [_("Last login"), account["last_login"]],
+            [_("Password changed"), account["password_changed_at"]],
+            [_("Active"), _("yes") if account["active"] else _("no")],
+            [_("Second factor set up"), _("yes") if account["second_factor_enrolled"] else _("no")],
+        ],
+    )
+    member = data["member"]
+    if member is not None:
+        _table(
+            workbook,
+            _("Profile"),
+            [_("Field"), _("Value")],
+            [
+                [_("Employee number"), member["employee_no"]],
+                [_("Name"), member["name"]],
+                [_("Gender"), member["gender"]],
+                [_("Birth date"), member["birth_date"]],
+                [_("ID number"), member["id_number"]],
+                [_("Mobile"), member["mobile"]],
+                [_("Union"), member["union"]],
+                [_("Unit"), member["unit"]],
+                [_("Job category"), member["job_category"]],
+                [_("Employment form"), member["employment_form"]],
+                [_("Date joined"), member["joined_on"]],
+                [_("Status"), member["status"]],
+                [_("Tags"), member["tags"]],
+            ],
+        )
+        _table(
+            workbook,
+            _("Status history"),
+            [_("Effective on"), _("From"), _("To"), _("Reason")],
+            [[c["effective_on"], c["from"], c["to"], c["reason"]] for c in member["status_history"]],
+        )
+    _table(
+        workbook,
+        _("Roles"),
+        [_("Role"), _("Unit"), _("Granted at")],
+        [[r["role_name"], r["unit"], r["granted_at"]] for r in account["roles"]],
+    )
+    _table(
+        workbook,
+        _("Activity"),
+        [_("Time"), _("Action"), _("Object"), _("IP address")],
+        [[e["at"], e["action"], e["object"], e["ip_address"]] for e in data["activity"]],
+    )
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -4,21 +4,39 @@ from django.utils.translation import gettext as _
 
 from unionhome.access.policy import has_permission_anywhere, is_cadre
 from unionhome.home.work_queue import work_queue_for
+from unionhome.org.selectors import unit_tree_for
 
 
 @login_required
 def index(request):
     """Home per role: a member sees their services and notices; a cadre also sees a work queue."""
     user = request.user
+    can_view_tree = has_permission_anywhere(user, "org.view_tree")
     context = {
         "member": user.member,
         "is_cadre": is_cadre(user),
         "work_queue": work_queue_for(user),
-        "can_view_tree": has_permission_anywhere(user, "org.view_tree"),
+        "can_view_tree": can_view_tree,
+        "unit_chart": _unit_chart(user) if can_view_tree else None,
         "can_view_members": has_permission_anywhere(user, "org.view_members"),
         "can_view_audit": has_permission_anywhere(user, "audit.view"),
     }
     return render(request, "home/index.html", context)
+
+
+def _unit_chart(user) -> dict | None:
+    """Active members per unit one level below the top of the viewer's scope (from the unit counters)."""
+    roots = unit_tree_for(user)
+    if not roots:
+        return None
+    nodes = roots[0].children if len(roots) == 1 and roots[0].children else roots
+    return {
+        "title": roots[0].unit.name if len(roots) == 1 else "",
+        "labels": [n.unit.name for n in nodes],
+        "values": [n.subtree_count for n in nodes],
+        "rows": [(n.unit.name, n.subtree_count) for n in nodes],
+        "height": 48 + 30 * len(nodes),
+    }
 
 
 def csrf_failure(request, reason=""):

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from unionhome.org.models import Member, MemberTag
+from unionhome.org.models import Member, MemberTag, OrgUnit
 
 
 class MemberForm(forms.Form):
@@ -25,3 +25,14 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Member.Status.choices)
     effective_on = forms.DateField(label=_("Effective on"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class NewMemberForm(MemberForm):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+
+    field_order = ["unit"]
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.order_fields(["unit", *MemberForm.base_fields])

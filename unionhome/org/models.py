@@ -9,7 +9,7 @@ class OrgUnit(MP_Node):
     """A node of the union's org tree: federation → union → branch union → union group.
 
     The materialised path (``path``) makes subtree queries a single indexed prefix match.
-    ``direct_member_count`` counts the active members placed directly in this unit and is kept
+    Paths are stable: units are only ever appended. ``direct_member_count`` counts the active members placed directly in this unit and is kept
     exact by the services that add, move or change members; subtree totals add these up.
     """
 
@@ -26,7 +26,8 @@ class OrgUnit(MP_Node):
     site = models.CharField(_("site"), max_length=100, blank=True)
     direct_member_count = models.PositiveIntegerField(default=0, editable=False)
 
-    node_order_by = ["code"]
+    # No node_order_by: a new unit is appended after its siblings, so existing paths (and the
+    # copies of them in Member.unit_path and AuditEvent) never change when the tree grows.
 
     class Meta:
         ordering = ["path"]
@@ -157,3 +158,66 @@ class MemberStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}: {self.old_status} → {self.new_status}"
+
+
+class MemberImport(models.Model):
+    """One upload of an Excel roster and its run in the task worker (validate all rows, then write all).
+
+    The uploaded file lives under ``MEDIA_ROOT`` (never served) only until the run ends. ``errors``
+    keeps the first rows' problems (row, column, message); ``error_count`` counts them all.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        VALIDATING = "validating", _("Checking rows")
+        IMPORTING = "importing", _("Writing members")
+        FAILED = "failed", _("Failed")
+        DONE = "done", _("Done")
+
+    MAX_STORED_ERRORS = 1000
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("uploaded by")
+    )
+    scope_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("scope"))
+    scope_path = models.CharField(max_length=255, editable=False)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_path = models.CharField(max_length=255, blank=True, editable=False)
+    file_size = models.PositiveBigIntegerField(_("file size"), default=0)
+    language = models.CharField(max_length=10, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_processed = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("member import")
+        verbose_name_plural = _("member imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "validating", "importing", "failed", "done"]),
+                name="memberimport_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="memberimport_by_user")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def permission_unit_path(self) -> str:
+        return self.scope_path
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -189,6 +189,30 @@ def unit_create(
     return unit
 
 
+@transaction.atomic
+def unit_update(
+    *, actor, unit: OrgUnit, name: str | None = None, district: str | None = None, site: str | None = None
+) -> OrgUnit:
+    """Rename a unit or change its district or site (None: unchanged); code, kind and place in the tree stay."""
+    require(actor, "org.manage_units", unit)
+    new = {f: v.strip() for f, v in {"name": name, "district": district, "site": site}.items() if v is not None}
+    if "name" in new and not new["name"]:
+        raise ValidationError({"name": _("A unit needs a name.")})
+    for field, value in new.items():
+        limit = OrgUnit._meta.get_field(field).max_length
+        if len(value) > limit:
+            raise ValidationError({field: _("At most %(limit)d characters.") % {"limit": limit}})
+    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    diff = {f: [getattr(unit, f), v] for f, v in new.items() if getattr(unit, f) != v}
+    if not diff:
+        return unit
+    for field, (_old, value) in diff.items():
+        setattr(unit, field, value)
+    unit.save(update_fields=list(diff))
+    record(actor, "org.unit.updated", unit, **diff)
+    return unit
+
+
 def org_recount_members(unit_paths: list[str] | None = None) -> int:
     """Recompute ``direct_member_count`` from the roster (after bulk loads); returns units updated."""
     units = OrgUnit.objects.all()

@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from unionhome.access.policy import OutOfScope, can, require
+from unionhome.access.policy import OutOfScope, can, has_permission_anywhere, require
 from unionhome.audit.recorder import record
 from unionhome.org import selectors, services
-from unionhome.org.forms import MemberForm, StatusForm
+from unionhome.org.forms import MemberForm, NewMemberForm, StatusForm
 from unionhome.org.identity import mask_id_number, mask_mobile
 from unionhome.org.models import Member
 
@@ -68,6 +68,9 @@ def directory(request):
         "status": status,
         "statuses": Member.Status.choices,
         "total": selectors.scope_total(request.user) if not query and status == Member.Status.ACTIVE else None,
+        "can_add": has_permission_anywhere(request.user, "org.edit_member"),
+        "can_import": has_permission_anywhere(request.user, "org.import_members"),
+        "can_export": has_permission_anywhere(request.user, "org.export_members"),
     }
     template = "org/_directory_rows.html" if request.htmx and not request.htmx.boosted else "org/directory.html"
     return render(request, template, context)
@@ -84,8 +87,28 @@ def member_detail(request, pk: int):
         "history": member.status_changes.all(),
         "tags": member.tags.all(),
         "can_edit": can(request.user, "org.edit_member", member),
+        "can_manage_login": can(request.user, "accounts.manage", member),
     }
     return render(request, "org/member_detail.html", context)
+
+
+@login_required
+def member_new(request):
+    """Add one member to a unit in the cadre's scope."""
+    require(request.user, "org.edit_member")
+    form = NewMemberForm(request.POST or None, units=selectors.units_for(request.user, "org.edit_member"))
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("tags", "unit")}
+        try:
+            member = services.member_create(
+                actor=request.user, unit=form.cleaned_data["unit"], data=data, tags=list(form.cleaned_data["tags"])
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Member added."))
+            return redirect("org:member_detail", pk=member.pk)
+    return render(request, "org/member_new.html", {"form": form})
 
 
 @login_required

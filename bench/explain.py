@@ -1,0 +1,71 @@
+"""Which query makes a page slow: the page's SQL with its time and its plan.
+
+``python -m bench.explain [--user demo-chair] URL...`` (with DATABASE_URL or UNIONHOME_SQLITE_PATH
+pointing at a benchmark database) renders each URL in-process as the user, past the second factor,
+captures every query, and prints each one with its time and plan: ``EXPLAIN (ANALYZE, BUFFERS)`` on
+PostgreSQL, ``EXPLAIN QUERY PLAN`` on SQLite. Queries on sessions, users and grants are listed
+but not explained.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+ROUTINE_TABLES = ("django_session", "accounts_user", "access_roleassignment", "otp_totp", "axes_", "audit_")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.explain", description=__doc__.splitlines()[0])
+    parser.add_argument("urls", nargs="+")
+    parser.add_argument("--user", default="demo-chair")
+    parser.add_argument("--all", action="store_true", help="explain routine queries too")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unionhome.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from unionhome.accounts.models import User
+
+    user = User.objects.get(username=args.user)
+    client = Client()
+    client.force_login(user, backend="unionhome.accounts.backends.LoginIdBackend")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+
+    for url in args.urls:
+        client.get(url)  # warm caches
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        total_ms = (time.perf_counter() - started) * 1000
+        print(f"\n=== {url} as {args.user}: HTTP {response.status_code}, {total_ms:.1f} ms in-process, "
+              f"{len(captured.captured_queries)} queries, {len(response.content) / 1024:.0f} KiB")  # fmt: skip
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            print(f"\n-- {float(query['time']) * 1000:.1f} ms: {sql[:2000]}")
+            if not args.all and any(table in sql for table in ROUTINE_TABLES):
+                continue
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                else:
+                    cursor.execute("EXPLAIN QUERY PLAN " + sql)
+                for row in cursor.fetchall():
+                    print("   ", " | ".join(str(c) for c in row))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

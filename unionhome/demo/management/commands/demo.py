@@ -1,0 +1,75 @@
+"""``manage.py demo``: load the reference union of domain.md (or a federation-sized data set)."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from unionhome.demo import loader, shape
+from unionhome.org.models import OrgUnit
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Load the demo union: 900 members in 9 branch unions and about 30 union groups, cadres and demo logins. "
+        "With --members above 900, build a federation of unions shaped like it, for benchmarks."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--seed", type=int, default=loader.DEFAULT_SEED, help=_("random seed (same seed, same data)")
+        )
+        parser.add_argument(
+            "--members", type=int, default=shape.REFERENCE_SIZE, help=_("how many members to create in all")
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help=_("do nothing when the database already holds org units")
+        )
+        parser.add_argument(
+            "--batch-size", type=int, default=loader.DEFAULT_BATCH, help=_("rows per bulk insert and transaction")
+        )
+
+    def handle(self, *args, seed, members, if_empty, batch_size, verbosity, **options):
+        if OrgUnit.objects.exists():
+            if if_empty:
+                self.stdout.write(_("The database already holds org units: demo data not loaded."))
+                return
+            raise CommandError(_("The database already holds org units. Load demo data into an empty database."))
+        if members < 1:
+            raise CommandError(_("--members must be at least 1."))
+        if batch_size < 100:
+            raise CommandError(_("--batch-size must be at least 100."))
+
+        def progress(done: int, total: int, seconds: float) -> None:
+            if verbosity >= 1:
+                self.stdout.write(
+                    _("  %(done)d of %(total)d members written (%(seconds).0f s)")
+                    % {"done": done, "total": total, "seconds": seconds}
+                )
+
+        result = loader.load(seed=seed, members=members, batch_size=batch_size, progress=progress)
+        self.stdout.write(
+            _(
+                "Demo data loaded in %(seconds).1f s (seed %(seed)d): %(unions)d union(s), %(units)d org units, "
+                "%(members)d members."
+            )
+            % {
+                "seconds": result.seconds,
+                "seed": result.seed,
+                "unions": result.unions,
+                "units": result.units,
+                "members": result.members,
+            }
+        )
+        self.stdout.write("")
+        self.stdout.write(_("Demo logins (password: %(password)s)") % {"password": loader.DEMO_PASSWORD})
+        second_factor = _("second factor")
+        for login in loader.demo_logins():
+            marker = f"  ({second_factor})" if loader.needs_second_factor(login) else ""
+            self.stdout.write(f"  {login.username:<14} {login.display_name}{marker}")
+        self.stdout.write(
+            _(
+                "Accounts with a role above member sign in with a second factor: add the TOTP secret %(secret)s to an "
+                "authenticator app."
+            )  # fmt: skip
+            % {"secret": loader.DEMO_TOTP_SECRET}
+        )
