@@ -35,8 +35,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/python manage.py makemigrations --check --dry-run
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=var --no-obsolete
-	$(BIN)/python manage.py compilemessages -l zh_Hans
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var --ignore=bench --ignore=tests
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) node_modules var unionhome/static/dist

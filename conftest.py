@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from tests import factories
 
@@ -13,27 +14,35 @@ def _quick_argon2(settings):
 
 
 @pytest.fixture(autouse=True)
-def _audit_flush_allowed(request):
-    """Transactional tests empty tables with TRUNCATE/DELETE; the append-only audit triggers refuse that,
-    so they are lifted for the flush and restored right after it."""
-    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+def _english_outside_requests():
+    """Code called directly by a test (services, commands) speaks English, so messages can be asserted;
+    pages still follow the request's language (Chinese by default). Chinese is tested explicitly."""
+    with translation.override("en"):
         yield
-        return
-    from unionhome.audit import append_only as sql
 
-    original = connection.ops.sql_flush
 
-    def sql_flush(style, tables, **kwargs):
-        statements = original(style, tables, **kwargs)
+@pytest.fixture(autouse=True, scope="session")
+def _audit_flush_allowed():
+    """Transactional tests empty tables with TRUNCATE/DELETE; the append-only audit triggers refuse that,
+    so a flush lifts them and restores them right after. Patched on the backend class for the whole run:
+    the connection that flushes may not be the one seen here (with Playwright's event loop running,
+    Django's connections are per context, not per thread), and pytest-django may set up the
+    transactional database before any fixture of ours."""
+    from unionhome.audit import append_only
+
+    operations = type(connection.ops)
+    original = operations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
         if "audit_auditevent" not in tables:
             return statements
-        return [*sql.drop(connection.vendor), *statements, *sql.create(connection.vendor)]
+        vendor = self.connection.vendor
+        return [*append_only.drop(vendor), *statements, *append_only.create(vendor)]
 
-    connection.ops.sql_flush = sql_flush
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(operations, "sql_flush", sql_flush)
         yield
-    finally:
-        connection.ops.sql_flush = original
 
 
 @pytest.fixture

@@ -50,9 +50,14 @@ def test_every_source_string_is_in_the_catalogue(tmp_path):
     shutil.copy(ROOT / "manage.py", tmp_path / "manage.py")
     env = {**os.environ, "PYTHONPATH": str(tmp_path), "DJANGO_SETTINGS_MODULE": "unionhome.settings"}
     env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-obsolete", "-v0"],
-                   cwd=tmp_path, env=env, check=True)
-    fresh = {(e.msgctxt, e.msgid) for e in real_entries(polib.pofile(str(tmp_path / "locale/zh_Hans/LC_MESSAGES/django.po")))}
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-obsolete", "-v0"],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+    )
+    extracted = polib.pofile(str(tmp_path / "locale/zh_Hans/LC_MESSAGES/django.po"))
+    fresh = {(e.msgctxt, e.msgid) for e in real_entries(extracted)}
     committed = {(e.msgctxt, e.msgid) for e in real_entries(polib.pofile(str(PO)))}
     missing = sorted(m for _, m in fresh - committed)
     assert not missing, f"strings missing from the catalogue (run `make messages` and translate): {missing[:30]}"

@@ -12,8 +12,15 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("UNIONHOME_CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-quic", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def pytest_collection_modifyitems(items):
@@ -40,8 +47,9 @@ class Visit:
 
     def __init__(self, browser, base_url: str, viewport: dict, tmp_path: Path):
         # bypass_csp only so that axe-core can be injected; tests/test_security_headers.py checks the policy.
-        self.context = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True, bypass_csp=True,
-                                           base_url=base_url)
+        self.context = browser.new_context(
+            viewport=viewport, locale="zh-CN", accept_downloads=True, bypass_csp=True, base_url=base_url
+        )
         self.page = self.context.new_page()
         self.page.set_default_timeout(15000)
         self.base_url = base_url
@@ -109,8 +117,16 @@ def task_worker(transactional_db):
     from django.db import connections
     from django_tasks_db.management.commands.db_worker import Worker
 
-    worker = Worker(queue_names=["*"], interval=0.1, batch=False, backend_name="default", startup_delay=False,
-                    max_tasks=None, worker_id="browser-test", excluded_queue_names=[])
+    worker = Worker(
+        queue_names=["*"],
+        interval=0.1,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="browser-test",
+        excluded_queue_names=[],
+    )
 
     def run():
         try:

@@ -14,7 +14,8 @@ def test_cadre_imports_finds_edits_and_auditor_sees_it(transactional_db, visit, 
     good = [rw.row(n, group) for n in range(1, 6)]
     good[2][rw.COLUMN["姓名"]] = "张晓舒"
     bad = [list(r) for r in good]
-    bad[3][rw.COLUMN["身份证号"]] = bad[3][rw.COLUMN["身份证号"]][:-1] + ("0" if bad[3][rw.COLUMN["身份证号"]][-1] != "0" else "1")
+    wrong = bad[3][rw.COLUMN["身份证号"]]
+    bad[3][rw.COLUMN["身份证号"]] = wrong[:-1] + ("0" if wrong[-1] != "0" else "1")  # a wrong check digit
     bad_file, good_file = tmp_path / "花名册-有错.xlsx", tmp_path / "花名册.xlsx"
     bad_file.write_bytes(rw.xlsx(bad))
     good_file.write_bytes(rw.xlsx(good))

@@ -24,7 +24,10 @@ class PermissionRefused(PermissionDenied):
 
     def __init__(self, permission: str):
         self.permission = permission
-        super().__init__(_("You do not have the permission “%(permission)s”.") % {"permission": permission})
+        super().__init__(
+            _("You do not have the permission “%(label)s” (%(permission)s).")
+            % {"label": PERMISSIONS.get(permission, permission), "permission": permission}
+        )
 
 
 class OutOfScope(Http404):

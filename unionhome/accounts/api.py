@@ -13,7 +13,7 @@ from unionhome.accounts.models import User
 from unionhome.api.errors import ApiProblem, ErrorOut, ValidationErrorOut
 from unionhome.api.fields import PlainText, SecretText
 from unionhome.org.api import MemberDetailOut, member_detail_out
-from unionhome.org.views import _scoped_member
+from unionhome.org.selectors import member_for
 
 router = Router(tags=["accounts"])
 
@@ -117,7 +117,7 @@ def _roles_of(user: User) -> list[dict]:
 def me(request: HttpRequest):
     """The caller's own account, their member record (their own data, unmasked) and their roles."""
     user = request.auth
-    member = _scoped_member(user, user.member_id) if user.member_id else None
+    member = member_for(user, user.member_id) if user.member_id else None
     return {
         "account": {
             "id": user.pk,

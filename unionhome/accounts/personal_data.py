@@ -4,6 +4,7 @@ import io
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -56,20 +57,26 @@ def personal_data_of(user) -> dict:
             "employee_no": member.employee_no,
             "name": member.name,
             "gender": member.gender,
+            "gender_label": str(member.get_gender_display()),
             "birth_date": _iso(member.birth_date),
             "id_number": member.id_number,
             "mobile": member.mobile,
             "union": member.union.name,
             "unit": member.unit.name,
             "job_category": member.job_category,
+            "job_category_label": str(member.get_job_category_display()),
             "employment_form": member.employment_form,
+            "employment_form_label": str(member.get_employment_form_display()),
             "joined_on": _iso(member.joined_on),
             "status": member.status,
+            "status_label": str(member.get_status_display()),
             "tags": [t.name for t in member.tags.all()],
             "status_history": [
                 {
                     "from": c.old_status,
                     "to": c.new_status,
+                    "from_label": str(c.get_old_status_display()) if c.old_status else "",
+                    "to_label": str(c.get_new_status_display()),
                     "effective_on": _iso(c.effective_on),
                     "reason": c.reason,
                 }
@@ -109,7 +116,7 @@ def personal_data_xlsx(data: dict) -> bytes:
             [_("Account created"), account["date_joined"]],
             [_("Last login"), account["last_login"]],
             [_("Password changed"), account["password_changed_at"]],
-            [_("Active"), _("yes") if account["active"] else _("no")],
+            [pgettext("login account", "Active"), _("yes") if account["active"] else _("no")],
             [_("Second factor set up"), _("yes") if account["second_factor_enrolled"] else _("no")],
         ],
     )
@@ -122,16 +129,16 @@ def personal_data_xlsx(data: dict) -> bytes:
             [
                 [_("Employee number"), member["employee_no"]],
                 [_("Name"), member["name"]],
-                [_("Gender"), member["gender"]],
+                [_("Gender"), member["gender_label"]],
                 [_("Birth date"), member["birth_date"]],
                 [_("ID number"), member["id_number"]],
                 [_("Mobile"), member["mobile"]],
                 [_("Union"), member["union"]],
                 [_("Unit"), member["unit"]],
-                [_("Job category"), member["job_category"]],
-                [_("Employment form"), member["employment_form"]],
+                [_("Job category"), member["job_category_label"]],
+                [_("Employment form"), member["employment_form_label"]],
                 [_("Date joined"), member["joined_on"]],
-                [_("Status"), member["status"]],
+                [_("Status"), member["status_label"]],
                 [_("Tags"), member["tags"]],
             ],
         )

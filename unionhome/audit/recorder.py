@@ -79,7 +79,7 @@ def scrub(key: str, value: Any) -> Any:
         return [scrub(key, v) for v in value]
     if value is None or isinstance(value, bool | int | float):
         return value
-    text = str(value)
+    text = str(value).replace("\x00", "")  # PostgreSQL's jsonb cannot hold NUL
     if mask is not None and text and "*" not in text:
         return mask(text)
     return scrub_text(text)

@@ -10,7 +10,7 @@ recomputed from the roster at the end with ``org_recount_members``.
 import random
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -78,7 +78,6 @@ class LoadResult:
     units: int
     federation: bool
     seconds: float = 0.0
-    counts: dict[str, int] = field(default_factory=dict)
 
 
 Progress = Callable[[int, int, float], None]
@@ -219,7 +218,7 @@ class RosterWriter:
                         new_status="active",
                         effective_on=p.joined_on,
                         reason=JOINED_REASON,
-                    )  # fmt: skip
+                    )
                 )
                 if p.status != "active":
                     history.append(
@@ -229,7 +228,7 @@ class RosterWriter:
                             new_status=p.status,
                             effective_on=p.status_on,
                             reason=p.status_reason,
-                        )  # fmt: skip
+                        )
                     )
             self.through.objects.bulk_create(links, batch_size=self.batch_size)
             MemberStatusChange.objects.bulk_create(history, batch_size=self.batch_size)

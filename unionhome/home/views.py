@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from unionhome.access.policy import has_permission_anywhere, is_cadre
 from unionhome.home.work_queue import work_queue_for
-from unionhome.org.selectors import unit_tree_for
+from unionhome.org.selectors import TREE_PAGE_UNITS, unit_tree_for
 
 
 @login_required
@@ -26,7 +26,7 @@ def index(request):
 
 def _unit_chart(user) -> dict | None:
     """Active members per unit one level below the top of the viewer's scope (from the unit counters)."""
-    roots = unit_tree_for(user)
+    roots = unit_tree_for(user, max_units=TREE_PAGE_UNITS)
     if not roots:
         return None
     nodes = roots[0].children if len(roots) == 1 and roots[0].children else roots

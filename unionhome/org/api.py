@@ -1,6 +1,6 @@
 """API for the org tree and the member directory: the same selectors, scope and masking as the pages.
 
-``member_row`` (masking) and ``_scoped_member`` (the one-member scope check, with the member's own
+``member_row`` (masking) and ``member_for`` (the one-member scope check, with the member's own
 record always readable) are the page's own functions, reused so that the two routes cannot drift.
 """
 
@@ -18,8 +18,8 @@ from unionhome.api.fields import MAX_ID, PlainText
 from unionhome.audit.recorder import record
 from unionhome.org import selectors
 from unionhome.org.models import Member, OrgUnit
-from unionhome.org.selectors import PAGE_SIZE, TreeNode, decode_cursor
-from unionhome.org.views import _scoped_member, member_row
+from unionhome.org.presenters import member_row
+from unionhome.org.selectors import PAGE_SIZE, TreeNode, decode_cursor, member_for
 
 router = Router(tags=["org"])
 
@@ -226,7 +226,7 @@ def members(request: HttpRequest, filters: Query[MemberFilters]):
 def member(request: HttpRequest, member_id: int = Path(..., ge=1, le=MAX_ID)):
     """One member in the caller's scope, or the caller's own record; 404 for anyone else (and audited)."""
     viewer = request.auth
-    found = _scoped_member(viewer, member_id)
+    found = member_for(viewer, member_id)
     data = member_detail_out(viewer, found)
     if shows_sensitive(found, data):
         record(viewer, "org.member.sensitive_viewed", found)

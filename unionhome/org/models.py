@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node
 
 
@@ -9,8 +10,10 @@ class OrgUnit(MP_Node):
     """A node of the union's org tree: federation → union → branch union → union group.
 
     The materialised path (``path``) makes subtree queries a single indexed prefix match.
-    Paths are stable: units are only ever appended. ``direct_member_count`` counts the active members placed directly in this unit and is kept
-    exact by the services that add, move or change members; subtree totals add these up.
+    Paths are stable: units are only ever appended. ``direct_member_count`` counts the active
+    members placed directly in this unit, ``subtree_member_count`` those in it and everything
+    below; the services that add, move or change members keep both exact (``F()`` updates of the
+    unit and its ancestors), and bulk loads call ``org_recount_members``.
     """
 
     class Kind(models.TextChoices):
@@ -25,6 +28,7 @@ class OrgUnit(MP_Node):
     district = models.CharField(_("district"), max_length=50, blank=True)
     site = models.CharField(_("site"), max_length=100, blank=True)
     direct_member_count = models.PositiveIntegerField(default=0, editable=False)
+    subtree_member_count = models.PositiveIntegerField(default=0, editable=False)
 
     # No node_order_by: a new unit is appended after its siblings, so existing paths (and the
     # copies of them in Member.unit_path and AuditEvent) never change when the tree grows.
@@ -94,7 +98,7 @@ class Member(models.Model):
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="members", verbose_name=_("unit"))
     unit_path = models.CharField(max_length=255, editable=False)
     employee_no = models.CharField(_("employee number"), max_length=32)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     name_pinyin = models.CharField(max_length=200, editable=False)
     name_initials = models.CharField(max_length=50, editable=False)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)

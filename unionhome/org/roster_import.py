@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -697,7 +698,7 @@ def roster_import_template(*, actor) -> io.BytesIO:
         cell.font = bold
 
     units = workbook.create_sheet(_("Units")[:31])
-    units.append([_("Code"), _("Name"), _("Kind")])
+    units.append([_("Code"), pgettext("org unit", "Name"), _("Kind")])
     for code, name, kind in (
         OrgUnit.objects.filter(scope_q(actor, PERMISSION, "path"))
         .order_by("path")

@@ -7,10 +7,21 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from unionhome.access.policy import scope_q, scope_roots
+from unionhome.access.policy import OutOfScope, scope_q, scope_roots
 from unionhome.org.models import Member, OrgUnit
+from unionhome.org.names import unambiguous_pinyin_prefix
 
 PAGE_SIZE = 50
+
+
+# The tree page shows whole levels, top down, until about this many units; deeper levels are one
+# click away (a unit's own subtree), so the page stays small for a federation of thousands of units.
+TREE_PAGE_UNITS = 200
+# Below this many units in a viewer's scope, the roster is filtered by unit id (an index lookup on
+# both databases); above it by path prefix.
+SCOPE_BY_UNIT_IDS = 500
+# No level of the tree page lists more units than this.
+MAX_LEVEL_UNITS = 2000
 
 
 @dataclass
@@ -19,51 +30,114 @@ class TreeNode:
     subtree_count: int = 0
     children: list["TreeNode"] = field(default_factory=list)
 
+    @property
+    def more_below(self) -> bool:
+        """The unit has children that this page does not show."""
+        return self.unit.numchild > 0 and not self.children
+
+
+def _paths_q(paths: list[str], field_name: str = "path") -> Q:
+    q = Q()
+    for path in paths:
+        q |= Q(**{f"{field_name}__startswith": path})
+    return q
+
 
 def units_for(viewer, permission: str = "org.view_tree") -> QuerySet[OrgUnit]:
     """Units in the subtrees where the viewer holds ``permission``."""
     return OrgUnit.objects.filter(scope_q(viewer, permission, "path")).order_by("path")
 
 
-def unit_tree_for(viewer, permission: str = "org.view_tree") -> list[TreeNode]:
-    """The viewer's part of the tree with active-member totals per subtree: one query, no recursion in SQL."""
-    nodes: list[TreeNode] = []
+def unit_tree_for(
+    viewer, permission: str = "org.view_tree", *, top: OrgUnit | None = None, max_units: int | None = None
+) -> list[TreeNode]:
+    """The viewer's part of the tree (or the subtree under ``top``), whole levels from the top while they fit
+    in ``max_units``, each node with its active-member total. One query per level shown; counts come from
+    the units' own counters, so nothing is summed over the roster or over hidden units."""
+    roots_q = _paths_q([top.path]) if top is not None else scope_q(viewer, permission, "path")
+    fields = (
+        "id",
+        "path",
+        "depth",
+        "numchild",
+        "name",
+        "code",
+        "kind",
+        "district",
+        "direct_member_count",
+        "subtree_member_count",
+    )
+    scoped = OrgUnit.objects.filter(scope_q(viewer, permission, "path")).filter(roots_q).only(*fields)
+    top_depth = scoped.order_by("depth").values_list("depth", flat=True).first()
+    if top_depth is None:
+        return []
     by_path: dict[str, TreeNode] = {}
     roots: list[TreeNode] = []
-    for unit in units_for(viewer, permission).only(
-        "id", "path", "depth", "name", "code", "kind", "district", "direct_member_count"
-    ):
-        node = TreeNode(unit, unit.direct_member_count)
-        nodes.append(node)
-        by_path[unit.path] = node
-        parent = by_path.get(unit.path[: -OrgUnit.steplen])
-        (parent.children if parent else roots).append(node)
-    for node in reversed(nodes):  # children come after parents in path order
-        parent = by_path.get(node.unit.path[: -OrgUnit.steplen])
-        if parent is not None:
-            parent.subtree_count += node.subtree_count
+    level, shown = top_depth, 0
+    while True:
+        level_units = scoped.filter(depth=level).order_by("path")
+        if max_units is None:
+            units = list(level_units)
+        elif level <= top_depth + 1:  # the top units and their children are always shown
+            units = list(level_units[:MAX_LEVEL_UNITS])
+        elif shown >= max_units:
+            break
+        else:
+            units = list(level_units[: max_units - shown + 1])
+            if len(units) > max_units - shown:
+                break
+        if not units:
+            break
+        for unit in units:
+            node = TreeNode(unit, unit.subtree_member_count)
+            by_path[unit.path] = node
+            parent = by_path.get(unit.path[: -OrgUnit.steplen])
+            (parent.children if parent else roots).append(node)
+        shown += len(units)
+        if not any(unit.numchild for unit in units):
+            break
+        level += 1
     return roots
 
 
 def scope_total(viewer, permission: str = "org.view_members") -> int:
-    """Active members in the viewer's scope, from the per-unit counters (no scan of the roster)."""
-    q = Q()
+    """Active members in the viewer's scope: the subtree counters of its top units (no scan)."""
     roots = scope_roots(viewer, permission)
     if not roots:
         return 0
-    for path in roots:
-        q |= Q(path__startswith=path)
-    return sum(OrgUnit.objects.filter(q).values_list("direct_member_count", flat=True))
+    return sum(OrgUnit.objects.filter(path__in=roots).values_list("subtree_member_count", flat=True))
 
 
 def members_for(viewer, permission: str = "org.view_members") -> QuerySet[Member]:
-    """Members the viewer may see, ready for a list page (unit joined, constant query count)."""
-    return Member.objects.filter(scope_q(viewer, permission, "unit_path")).select_related("unit")
+    """Members the viewer may see, ready for a list page (unit joined, constant query count).
+
+    A small scope is matched by unit id, which both databases answer from the foreign-key index;
+    a large one by unit path prefix (SQLite cannot use an index for LIKE, but then most rows match).
+    """
+    roots = scope_roots(viewer, permission)
+    if not roots:
+        return Member.objects.none()
+    unit_ids = list(OrgUnit.objects.filter(_paths_q(roots)).values_list("id", flat=True)[: SCOPE_BY_UNIT_IDS + 1])
+    if len(unit_ids) <= SCOPE_BY_UNIT_IDS:
+        members = Member.objects.filter(unit_id__in=unit_ids)
+    else:
+        members = Member.objects.filter(_paths_q(roots, "unit_path"))
+    return members.select_related("unit")
+
+
+def member_for(viewer, pk: int) -> Member:
+    """One member the viewer may see (or the viewer's own record); ``OutOfScope`` (404, audited) otherwise."""
+    member = members_for(viewer).filter(pk=pk).first()
+    if member is None and viewer.member_id == pk:
+        member = Member.objects.select_related("unit").filter(pk=pk).first()
+    if member is None:
+        raise OutOfScope
+    return member
 
 
 def member_search(members: QuerySet[Member], query: str) -> QuerySet[Member]:
     """Find by name prefix, pinyin initials ("zs" → 张三), full pinyin prefix or employee number prefix."""
-    query = query.strip()[:50]
+    query = "".join(ch for ch in query if ch.isprintable()).strip()[:50]  # no NUL or control characters
     if not query:
         return members
     if query.isascii():
@@ -74,7 +148,11 @@ def member_search(members: QuerySet[Member], query: str) -> QuerySet[Member]:
         if query.isdigit() and len(query) == 11:
             terms |= Q(mobile=query)
         return members.filter(terms)
-    return members.filter(name__prefix=query)
+    terms = Q(name__prefix=query)
+    key = unambiguous_pinyin_prefix(query)
+    if key:  # the same rows, found through the pinyin order the directory index already has
+        terms &= Q(name_pinyin__prefix=key)
+    return members.filter(terms)
 
 
 @dataclass
@@ -99,6 +177,8 @@ def decode_cursor(cursor: str) -> list[Any] | None:
         or len(values) != 2
         or not isinstance(values[0], str)
         or not isinstance(values[1], int)
+        or not values[0].isprintable()
+        or not 0 < values[1] < 2**63
     ):
         return None
     return values

@@ -46,8 +46,18 @@ def _audit_value(field: str, value: Any) -> Any:
     return mask(str(value)) if mask and value else value
 
 
+def _ancestor_paths(path: str) -> list[str]:
+    """The paths of a unit and all its ancestors."""
+    return [path[:end] for end in range(OrgUnit.steplen, len(path) + 1, OrgUnit.steplen)]
+
+
 def _bump_count(unit_id: int, delta: int) -> None:
+    """Count an active member more (or less) in a unit: its own counter and every subtree above it."""
+    path = OrgUnit.objects.filter(pk=unit_id).values_list("path", flat=True).get()
     OrgUnit.objects.filter(pk=unit_id).update(direct_member_count=F("direct_member_count") + delta)
+    OrgUnit.objects.filter(path__in=_ancestor_paths(path)).update(
+        subtree_member_count=F("subtree_member_count") + delta
+    )
 
 
 @transaction.atomic
@@ -214,24 +224,46 @@ def unit_update(
 
 
 def org_recount_members(unit_paths: list[str] | None = None) -> int:
-    """Recompute ``direct_member_count`` from the roster (after bulk loads); returns units updated."""
+    """Recompute the member counters from the roster after bulk loads; returns the units changed.
+
+    With ``unit_paths``, only those subtrees are recounted, and their ancestors' subtree totals are
+    shifted by the difference.
+    """
     units = OrgUnit.objects.all()
+    tops: list[str] = []
     if unit_paths:
+        for path in sorted(set(unit_paths)):
+            if not any(path.startswith(top) for top in tops):
+                tops.append(path)
         q = Q()
-        for path in unit_paths:
+        for path in tops:
             q |= Q(path__startswith=path)
         units = units.filter(q)
-    counts = dict(
+    direct = dict(
         Member.objects.filter(status=Member.Status.ACTIVE, unit__in=units)
         .values_list("unit_id")
         .annotate(n=Count("id"))
         .values_list("unit_id", "n")
     )
-    changed = []
-    for unit in units.only("pk", "direct_member_count"):
-        n = counts.get(unit.pk, 0)
-        if unit.direct_member_count != n:
-            unit.direct_member_count = n
+    rows = list(units.order_by("path").only("pk", "path", "direct_member_count", "subtree_member_count"))
+    subtree = {unit.path: direct.get(unit.pk, 0) for unit in rows}
+    for unit in reversed(rows):  # children come after their parent in path order
+        parent = unit.path[: -OrgUnit.steplen]
+        if parent in subtree:
+            subtree[parent] += subtree[unit.path]
+    changed, shifts = [], {}
+    for unit in rows:
+        if unit.path in tops:
+            shifts[unit.path] = subtree[unit.path] - unit.subtree_member_count
+        new = (direct.get(unit.pk, 0), subtree[unit.path])
+        if (unit.direct_member_count, unit.subtree_member_count) != new:
+            unit.direct_member_count, unit.subtree_member_count = new
             changed.append(unit)
-    OrgUnit.objects.bulk_update(changed, ["direct_member_count"], batch_size=500)
+    with transaction.atomic():
+        OrgUnit.objects.bulk_update(changed, ["direct_member_count", "subtree_member_count"], batch_size=500)
+        for path, shift in shifts.items():
+            if shift:
+                OrgUnit.objects.filter(path__in=_ancestor_paths(path)[:-1]).update(
+                    subtree_member_count=F("subtree_member_count") + shift
+                )
     return len(changed)

@@ -8,8 +8,8 @@ from unionhome.access.policy import OutOfScope, can, has_permission_anywhere, re
 from unionhome.audit.recorder import record
 from unionhome.org import selectors, services
 from unionhome.org.forms import MemberForm, NewMemberForm, StatusForm
-from unionhome.org.identity import mask_id_number, mask_mobile
 from unionhome.org.models import Member
+from unionhome.org.presenters import member_row
 
 
 def form_errors_from(form, exc: ValidationError) -> None:
@@ -23,31 +23,20 @@ def form_errors_from(form, exc: ValidationError) -> None:
             form.add_error(None, error)
 
 
-def _scoped_member(viewer, pk: int) -> Member:
-    member = selectors.members_for(viewer).filter(pk=pk).first()
-    if member is None:
-        own = viewer.member_id == pk
-        member = Member.objects.select_related("unit").filter(pk=pk).first() if own else None
-        if member is None:
-            raise OutOfScope
-    return member
-
-
-def member_row(viewer, member: Member) -> dict:
-    sensitive = can(viewer, "org.view_member_sensitive", member)
-    return {
-        "member": member,
-        "id_number": member.id_number if sensitive else mask_id_number(member.id_number),
-        "mobile": member.mobile if sensitive else mask_mobile(member.mobile),
-        "sensitive": sensitive,
-    }
-
-
 @login_required
 def tree(request):
     require(request.user, "org.view_tree")
-    roots = selectors.unit_tree_for(request.user)
-    return render(request, "org/tree.html", {"roots": roots})
+    top = None
+    if request.GET.get("root"):
+        top = selectors.units_for(request.user).filter(pk=_int_or_none(request.GET["root"])).first()
+        if top is None:
+            raise OutOfScope
+    roots = selectors.unit_tree_for(request.user, top=top, max_units=selectors.TREE_PAGE_UNITS)
+    return render(request, "org/tree.html", {"roots": roots, "top": top})
+
+
+def _int_or_none(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 @login_required
@@ -61,6 +50,9 @@ def directory(request):
     members = selectors.member_search(members, query)
     page = selectors.member_page(members, request.GET.get("after"))
     rows = [member_row(request.user, m) for m in page.items]
+    unmasked = [row["member"].pk for row in rows if row["sensitive"]]
+    if unmasked:  # a read of sensitive data, like the API's list and the export
+        record(request.user, "org.member.sensitive_listed", None, members=unmasked, query=query[:50])
     context = {
         "rows": rows,
         "page": page,
@@ -78,7 +70,7 @@ def directory(request):
 
 @login_required
 def member_detail(request, pk: int):
-    member = _scoped_member(request.user, pk)
+    member = selectors.member_for(request.user, pk)
     row = member_row(request.user, member)
     if row["sensitive"] and (member.id_number or member.mobile):
         record(request.user, "org.member.sensitive_viewed", member)
@@ -113,7 +105,7 @@ def member_new(request):
 
 @login_required
 def member_edit(request, pk: int):
-    member = _scoped_member(request.user, pk)
+    member = selectors.member_for(request.user, pk)
     require(request.user, "org.edit_member", member)
     initial = {f: getattr(member, f) for f in MemberForm.base_fields if f != "tags"}
     initial["tags"] = list(member.tags.all())
@@ -132,7 +124,7 @@ def member_edit(request, pk: int):
 
 @login_required
 def member_status(request, pk: int):
-    member = _scoped_member(request.user, pk)
+    member = selectors.member_for(request.user, pk)
     require(request.user, "org.edit_member", member)
     form = StatusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -50,9 +50,15 @@ def test_download_holds_profile_status_history_tags_roles_and_activity(client, p
     assert member["union"] == "技术中心工会"
     assert member["status"] == "retired"
     assert member["tags"] == ["劳模"]
-    assert {"from": "active", "to": "retired", "effective_on": "2026-06-30", "reason": '=HYPERLINK("http://x")'} in (
-        member["status_history"]
-    )
+    assert {
+        "from": "active",
+        "to": "retired",
+        "from_label": "Active",
+        "to_label": "Retired",
+        "effective_on": "2026-06-30",
+        "reason": '=HYPERLINK("http://x")',
+    } in member["status_history"]
+    assert member["status_label"] == "Retired" and member["gender_label"] == "Male"
     account = data["account"]
     assert account["username"] == "member"
     assert account["roles"] == [

@@ -8,10 +8,9 @@ from unionhome.accounts.services import api_token_issue
 
 
 @pytest.fixture(autouse=True)
-def _english_and_fast_hashing(settings):
-    """English messages, and a fast password hasher: argon2's cost is the setting's business, not these tests'."""
+def _english(settings):
+    """English messages (the root conftest makes password hashing quick)."""
     settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class ApiClient:

@@ -55,7 +55,8 @@ def test_auditor_and_admin_may_browse_the_tree(api, people, token_for, who):
 def test_member_may_not_browse_the_tree(api, people, token_for):
     response = api.get("/org/units", token_for(people["member"]))
     assert response.status_code == 403
-    assert response.json() == {"detail": "You do not have the permission “org.view_tree”.", "code": "permission_denied"}
+    assert response.json()["code"] == "permission_denied"
+    assert "org.view_tree" in response.json()["detail"]  # the message names the permission
     denial = AuditEvent.objects.get(action="access.denied", actor=people["member"])
     assert denial.changes["permission"] == "org.view_tree"
     assert denial.changes["path"] == "/api/v1/org/units"
@@ -74,7 +75,8 @@ def test_units_query_count_is_constant(api, people, union, token_for):
     for i in range(20):
         group = factories.unit(union["s2"], f"二站{i}班", "group", code=f"S02-X{i:02d}")
         factories.member(group, "赵六")
-    assert count() == small <= 5  # token, grants, units (the rest is the policy's and audit's own, constant)
+    # token, grants, the top depth, one query per level of the tree: constant as rows grow
+    assert count() == small <= 8
 
 
 # --- /members ------------------------------------------------------------------------------------

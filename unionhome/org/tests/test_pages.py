@@ -172,3 +172,73 @@ def test_over_long_search_is_cut_not_an_error(login_as, people):
 def test_anonymous_is_sent_to_login(client):
     response = client.get(reverse("org:directory"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_date_inputs_carry_iso_values_in_chinese(login_as, people):
+    """<input type=date> only understands YYYY-MM-DD, whatever the page language."""
+    m = people["other_s1"]
+    with translation.override("zh-hans"):
+        html = login_as(people["cadre"]).get(reverse("org:member_edit", args=[m.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert f'value="{m.birth_date:%Y-%m-%d}"' in html.content.decode()
+
+
+def test_control_characters_and_forged_cursors_are_harmless(login_as, people):
+    from unionhome.org.selectors import encode_cursor
+
+    client = login_as(people["cadre"])
+    for params in (
+        "?q=%00",
+        "?q=zs%00",
+        "?after=" + encode_cursor(["a\x00b", 1]),
+        "?after=" + encode_cursor(["a", 2**70]),
+    ):
+        assert client.get(reverse("org:directory") + params).status_code == 200
+
+
+def test_unmasked_list_is_a_logged_read(login_as, people, union):
+    login_as(people["cadre"]).get(reverse("org:directory"))
+    event = AuditEvent.objects.get(action="org.member.sensitive_listed")
+    assert sorted(event.changes["members"]) == sorted([people["member_record"].pk, people["other_s1"].pk])
+    leader = factories.user("leader", roles=(("group_leader", union["s1"]),))
+    login_as(leader).get(reverse("org:directory"))
+    assert AuditEvent.objects.filter(action="org.member.sensitive_listed").count() == 1  # masked: not logged
+
+
+def test_big_trees_show_whole_levels_then_links(login_as, people, union, settings, monkeypatch):
+    from unionhome.org import selectors
+
+    monkeypatch.setattr(selectors, "TREE_PAGE_UNITS", 4)
+    client = login_as(people["chair"])
+    response = client.get(reverse("org:tree"))
+    html = response.content.decode()
+    assert "第一检验站分工会" in html and "一站甲班" not in html  # union + 2 branches fit, their groups do not
+    assert f'href="?root={union["s1"].pk}"' in html
+    sub = client.get(reverse("org:tree") + f"?root={union['s1'].pk}").content.decode()
+    assert "一站甲班" in sub and "一站乙班" in sub and "第二检验站分工会" not in sub
+    cadre = login_as(people["cadre"])
+    assert cadre.get(reverse("org:tree") + f"?root={union['s2'].pk}").status_code == 404
+    assert cadre.get(reverse("org:tree") + "?root=abc").status_code == 404
+
+
+def test_counters_follow_every_change(people, union):
+    from unionhome.org import services
+    from unionhome.org.models import OrgUnit
+
+    def counts():
+        return {u.code: (u.direct_member_count, u.subtree_member_count) for u in OrgUnit.objects.all()}
+
+    assert counts()["TC"] == (0, 3) and counts()["S01"] == (0, 2) and counts()["S01-G1"] == (1, 1)
+    services.member_move(actor=people["chair"], member=people["member_record"], unit=union["g21"])
+    assert counts()["S01"] == (0, 1) and counts()["S02"] == (0, 2) and counts()["TC"] == (0, 3)
+    import datetime
+
+    services.member_change_status(
+        actor=people["chair"], member=people["s2_member"], status="left", effective_on=datetime.date(2026, 1, 1)
+    )
+    assert counts()["S02"] == (0, 1) and counts()["TC"] == (0, 2)
+    before = counts()
+    OrgUnit.objects.update(direct_member_count=7, subtree_member_count=7)
+    services.org_recount_members()
+    assert counts() == before
+    factories.member(union["g21"], "新来的")  # written like a bulk load, then a partial recount of its subtree
+    assert counts()["S02-G1"] == (2, 2) and counts()["S02"] == (0, 2) and counts()["TC"] == (0, 3)

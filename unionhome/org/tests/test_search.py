@@ -62,3 +62,26 @@ def test_initials_are_a_prefix_of_letters(name):
     initials, full = pinyin_initials(name), pinyin_key(name)
     assert len(initials) == len(name)
     assert full.startswith(initials[0])
+
+
+def test_name_prefix_with_single_reading_uses_the_pinyin_key_too(named):
+    from unionhome.org.names import unambiguous_pinyin_prefix
+
+    assert unambiguous_pinyin_prefix("张") == "zhang"
+    assert unambiguous_pinyin_prefix("曾") == "zeng"  # as a surname
+    assert unambiguous_pinyin_prefix("李明") is None  # 明: ming or meng
+    assert unambiguous_pinyin_prefix("a张") is None
+    query = str(selectors.member_search(named, "张").query)
+    assert "name_pinyin" in query
+    assert names(selectors.member_search(named, "张三")) == ["张三"]
+    assert names(selectors.member_search(named, "欧阳")) == ["欧阳娜娜"]
+
+
+def test_surnames_read_as_surnames(union):
+    from unionhome.org.names import pinyin_initials, pinyin_key
+
+    assert (pinyin_key("曾小贤"), pinyin_initials("曾小贤")) == ("zengxiaoxian", "zxx")
+    assert pinyin_key("单田芳") == "shantianfang" and pinyin_key("覃海") == "qinhai"
+    factories.member(union["g11"], "曾小贤")
+    assert names(selectors.member_search(Member.objects.all(), "zxx")) == ["曾小贤"]
+    assert names(selectors.member_search(Member.objects.all(), "曾")) == ["曾小贤"]
