@@ -9,7 +9,7 @@
     chart.setOption({
       aria: { enabled: true },
       tooltip: { trigger: "axis" },
-      grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 40, top: 16, bottom: 8, containLabel: true },
       xAxis: { type: "value" },
       yAxis: { type: "category", data: data.labels, inverse: true },
       series: [{ type: "bar", data: data.values, itemStyle: { color: "#b3261e" }, label: { show: true, position: "right" } }],
