@@ -76,39 +76,18 @@ def people(union):
     }
 
 
-def _verified(client, user):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    client.force_login(user, backend="unionhome.accounts.backends.LoginIdBackend")
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is not None:
-        session = client.session
-        session["otp_device_id"] = device.persistent_id
-        session.save()
-    return client
-
-
 @pytest.fixture
 def login_as(client):
     """``login_as(user)`` logs the test client in, past the second factor where the role needs one."""
-    return lambda user: _verified(client, user)
+    return lambda user: factories.log_in_verified(client, user)
 
 
 @pytest.fixture
 def run_tasks():
     """Run every queued background task now, in the real database worker."""
-    from django_tasks_db.management.commands.db_worker import Worker
+    from unionhome.server.task_worker import task_worker
 
     def run() -> None:
-        Worker(
-            queue_names=["*"],
-            interval=0.05,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="pytest",
-            excluded_queue_names=[],
-        ).run()
+        task_worker(worker_id="pytest", batch=True, interval=0.05).run()
 
     return run

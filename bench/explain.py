@@ -29,18 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from unionhome.accounts.models import User
 
     user = User.objects.get(username=args.user)
-    client = Client()
-    client.force_login(user, backend="unionhome.accounts.backends.LoginIdBackend")
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is not None:
-        session = client.session
-        session["otp_device_id"] = device.persistent_id
-        session.save()
+    from tests.factories import log_in_verified
+
+    client = log_in_verified(Client(), user)
 
     for url in args.urls:
         client.get(url)  # warm caches

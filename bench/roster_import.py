@@ -179,25 +179,16 @@ def _import_once(user, path: Path) -> tuple[float, float, object]:
     import resource
 
     from django.core.files import File
-    from django_tasks_db.management.commands.db_worker import Worker
 
     from unionhome.org.models import MemberImport
     from unionhome.org.roster_import import roster_import_start
+    from unionhome.server.task_worker import task_worker
 
     started = time.perf_counter()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     with path.open("rb") as fh:
         job = roster_import_start(actor=user, upload=File(fh, name=path.name), language="zh-hans")
-    Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="bench",
-        excluded_queue_names=[],
-    ).run()
+    task_worker(worker_id="bench", batch=True, interval=0).run()
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime

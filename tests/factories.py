@@ -79,3 +79,14 @@ def totp_code(u: User) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = __import__("time").time()
     return f"{totp.token():0{device.digits}d}"
+
+
+def log_in_verified(client, u: User):
+    """Log a Django test client in as ``u``, past the second factor when the account has one."""
+    client.force_login(u, backend="unionhome.accounts.backends.LoginIdBackend")
+    device = TOTPDevice.objects.filter(user=u, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client

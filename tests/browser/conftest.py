@@ -51,7 +51,7 @@ class Visit:
             viewport=viewport, locale="zh-CN", accept_downloads=True, bypass_csp=True, base_url=base_url
         )
         self.page = self.context.new_page()
-        self.page.set_default_timeout(15000)
+        self.page.set_default_timeout(30000)  # generous: a loaded CI machine is slow, never wrong
         self.base_url = base_url
         self.tmp_path = tmp_path
         self.bytes_by_document: dict[str, int] = {}
@@ -115,18 +115,10 @@ def visit(browser, live_server, tmp_path):
 def task_worker(transactional_db):
     """The real django-tasks database worker, polling in a thread for the length of the test."""
     from django.db import connections
-    from django_tasks_db.management.commands.db_worker import Worker
 
-    worker = Worker(
-        queue_names=["*"],
-        interval=0.1,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="browser-test",
-        excluded_queue_names=[],
-    )
+    from unionhome.server.task_worker import task_worker as make_worker
+
+    worker = make_worker(worker_id="browser-test", batch=False, interval=0.1)
 
     def run():
         try:

@@ -35,7 +35,7 @@ def test_cadre_imports_finds_edits_and_auditor_sees_it(transactional_db, visit, 
     page.locator("input[type=file]").set_input_files(str(bad_file))
     page.get_by_role("button", name="上传并检查").click()
     errors = page.get_by_role("table", name="需要更正的问题")
-    errors.wait_for(timeout=30000)
+    errors.wait_for(timeout=60000)
     assert "5" in errors.inner_text() and "身份证号" in errors.inner_text()
     v.axe()
     assert not Member.objects.filter(employee_no__startswith="T0000").exists()
@@ -44,7 +44,7 @@ def test_cadre_imports_finds_edits_and_auditor_sees_it(transactional_db, visit, 
     page.goto("/org/roster/import/")
     page.locator("input[type=file]").set_input_files(str(good_file))
     page.get_by_role("button", name="上传并检查").click()
-    page.locator("#count-created").wait_for(timeout=30000)
+    page.locator("#count-created").wait_for(timeout=60000)
     assert page.locator("#count-created").inner_text() == "5"
     v.axe()
     assert Member.objects.filter(employee_no__startswith="T0000").count() == 5

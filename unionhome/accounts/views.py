@@ -23,6 +23,7 @@ from unionhome.accounts.forms import LoginForm, PasswordChangeForm, TokenForm
 from unionhome.accounts.models import User
 from unionhome.accounts.personal_data import personal_data_of, personal_data_xlsx
 from unionhome.audit.recorder import record
+from unionhome.home.form_errors import form_errors_from
 
 GENERIC_LOGIN_ERROR = services.GENERIC_LOGIN_ERROR
 
@@ -38,16 +39,6 @@ def _next_url(request) -> str:
 def _posted(request):
     """The POST data for a form, bound even when empty (so missing fields are reported)."""
     return request.POST if request.method == "POST" else None
-
-
-def _form_errors_from(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def _is_verified(user) -> bool:
@@ -114,10 +105,10 @@ def second_factor(request):
             else:
                 services.second_factor_verify(actor=user, device=device, token=token)
         except services.SecondFactorRefused as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
             status = 429 if exc.retry_after is not None else 200
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
         else:
             otp_login(request, device)
             return _after_password_step(request, user)
@@ -156,7 +147,7 @@ def password_change_view(request):
                 keep_session_key=request.session.session_key,
             )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
         else:
             update_session_auth_hash(request, user)  # this session stays; it gets a new key
             services.session_remember(user=user, session_key=request.session.session_key)

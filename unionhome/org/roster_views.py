@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
 from unionhome.access.policy import OutOfScope, can, require, scope_roots
+from unionhome.home.form_errors import form_errors_from
 from unionhome.org.models import Member, MemberImport, OrgUnit
 from unionhome.org.roster_columns import COLUMNS
 from unionhome.org.roster_export import XLSX_CONTENT_TYPE, roster_export
@@ -24,7 +25,6 @@ from unionhome.org.roster_import import (
     roster_import_start,
     roster_import_template,
 )
-from unionhome.org.views import form_errors_from
 
 # The multipart envelope around the file (boundaries, the CSRF token, the unit field) is small.
 ENVELOPE_BYTES = 64 * 1024

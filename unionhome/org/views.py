@@ -6,21 +6,11 @@ from django.utils.translation import gettext as _
 
 from unionhome.access.policy import OutOfScope, can, has_permission_anywhere, require
 from unionhome.audit.recorder import record
+from unionhome.home.form_errors import form_errors_from
 from unionhome.org import selectors, services
 from unionhome.org.forms import MemberForm, NewMemberForm, StatusForm
 from unionhome.org.models import Member
 from unionhome.org.presenters import member_row
-
-
-def form_errors_from(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError onto the form, field by field."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 @login_required
