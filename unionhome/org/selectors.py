@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from unionhome.access.policy import OutOfScope, scope_q, scope_roots
+from unionhome.access.policy import OutOfScope, scope_roots
 from unionhome.org.models import Member, OrgUnit
 from unionhome.org.names import unambiguous_pinyin_prefix
 
@@ -29,6 +29,8 @@ class TreeNode:
     unit: OrgUnit
     subtree_count: int = 0
     children: list["TreeNode"] = field(default_factory=list)
+    # Set on the top units when their children did not all fit: the offset of the next batch.
+    children_more_from: int | None = None
 
     @property
     def more_below(self) -> bool:
@@ -36,25 +38,32 @@ class TreeNode:
         return self.unit.numchild > 0 and not self.children
 
 
-def _paths_q(paths: list[str], field_name: str = "path") -> Q:
+def _paths_q(paths: list[str], field_name: str = "path", lookup: str = "prefix") -> Q:
+    """Rows under any of ``paths``. ``prefix`` is an index range on both databases; ``startswith`` (a
+    LIKE, which SQLite scans) suits a scope that covers most of a big table, read in another index's order."""
     q = Q()
     for path in paths:
-        q |= Q(**{f"{field_name}__startswith": path})
+        q |= Q(**{f"{field_name}__{lookup}": path})
     return q
 
 
 def units_for(viewer, permission: str = "org.view_tree") -> QuerySet[OrgUnit]:
     """Units in the subtrees where the viewer holds ``permission``."""
-    return OrgUnit.objects.filter(scope_q(viewer, permission, "path")).order_by("path")
+    return OrgUnit.objects.filter(_paths_q(scope_roots(viewer, permission))).order_by("path")
 
 
 def unit_tree_for(
-    viewer, permission: str = "org.view_tree", *, top: OrgUnit | None = None, max_units: int | None = None
+    viewer,
+    permission: str = "org.view_tree",
+    *,
+    top: OrgUnit | None = None,
+    max_units: int | None = None,
+    offset: int = 0,
 ) -> list[TreeNode]:
     """The viewer's part of the tree (or the subtree under ``top``), whole levels from the top while they fit
     in ``max_units``, each node with its active-member total. One query per level shown; counts come from
     the units' own counters, so nothing is summed over the roster or over hidden units."""
-    roots_q = _paths_q([top.path]) if top is not None else scope_q(viewer, permission, "path")
+    roots_q = _paths_q([top.path] if top is not None else scope_roots(viewer, permission))
     fields = (
         "id",
         "path",
@@ -67,7 +76,7 @@ def unit_tree_for(
         "direct_member_count",
         "subtree_member_count",
     )
-    scoped = OrgUnit.objects.filter(scope_q(viewer, permission, "path")).filter(roots_q).only(*fields)
+    scoped = units_for(viewer, permission).filter(roots_q).only(*fields)
     top_depth = scoped.order_by("depth").values_list("depth", flat=True).first()
     if top_depth is None:
         return []
@@ -78,8 +87,14 @@ def unit_tree_for(
         level_units = scoped.filter(depth=level).order_by("path")
         if max_units is None:
             units = list(level_units)
-        elif level <= top_depth + 1:  # the top units and their children are always shown
+        elif level == top_depth:  # the top units are always shown
             units = list(level_units[:MAX_LEVEL_UNITS])
+        elif level == top_depth + 1:  # then their children, a batch of max_units at a time
+            units = list(level_units[offset : offset + max_units + 1])
+            if len(units) > max_units:
+                units = units[:max_units]
+                for root in roots:
+                    root.children_more_from = offset + max_units
         elif shown >= max_units:
             break
         else:
@@ -121,7 +136,7 @@ def members_for(viewer, permission: str = "org.view_members") -> QuerySet[Member
     if len(unit_ids) <= SCOPE_BY_UNIT_IDS:
         members = Member.objects.filter(unit_id__in=unit_ids)
     else:
-        members = Member.objects.filter(_paths_q(roots, "unit_path"))
+        members = Member.objects.filter(_paths_q(roots, "unit_path", "startswith"))
     return members.select_related("unit")
 
 
@@ -133,6 +148,15 @@ def member_for(viewer, pk: int) -> Member:
     if member is None:
         raise OutOfScope
     return member
+
+
+def pinyin_range_q(key: str) -> Q:
+    """``name_pinyin`` starting with ``key`` (lower-case a-z) as a plain range, which any B-tree index on
+    ``name_pinyin`` answers whatever the database's collation (a LIKE needs a C collation or pattern ops)."""
+    stem = key.rstrip("z")
+    if not stem:
+        return Q(name_pinyin__gte=key)
+    return Q(name_pinyin__gte=key, name_pinyin__lt=stem[:-1] + chr(ord(stem[-1]) + 1))
 
 
 def member_search(members: QuerySet[Member], query: str) -> QuerySet[Member]:
@@ -151,7 +175,7 @@ def member_search(members: QuerySet[Member], query: str) -> QuerySet[Member]:
     terms = Q(name__prefix=query)
     key = unambiguous_pinyin_prefix(query)
     if key:  # the same rows, found through the pinyin order the directory index already has
-        terms &= Q(name_pinyin__prefix=key)
+        terms &= pinyin_range_q(key)
     return members.filter(terms)
 
 

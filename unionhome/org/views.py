@@ -21,8 +21,10 @@ def tree(request):
         top = selectors.units_for(request.user).filter(pk=_int_or_none(request.GET["root"])).first()
         if top is None:
             raise OutOfScope
-    roots = selectors.unit_tree_for(request.user, top=top, max_units=selectors.TREE_PAGE_UNITS)
-    return render(request, "org/tree.html", {"roots": roots, "top": top})
+    offset = min(_int_or_none(request.GET.get("offset", "0")) or 0, 10**6)
+    roots = selectors.unit_tree_for(request.user, top=top, max_units=selectors.TREE_PAGE_UNITS, offset=offset)
+    more_from = roots[0].children_more_from if roots else None
+    return render(request, "org/tree.html", {"roots": roots, "top": top, "offset": offset, "more_from": more_from})
 
 
 def _int_or_none(value: str) -> int | None:

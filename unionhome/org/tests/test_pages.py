@@ -242,3 +242,15 @@ def test_counters_follow_every_change(people, union):
     assert counts() == before
     factories.member(union["g21"], "新来的")  # written like a bulk load, then a partial recount of its subtree
     assert counts()["S02-G1"] == (2, 2) and counts()["S02"] == (0, 2) and counts()["TC"] == (0, 3)
+
+
+def test_many_children_come_in_batches(login_as, people, union, monkeypatch):
+    from unionhome.org import selectors
+
+    monkeypatch.setattr(selectors, "TREE_PAGE_UNITS", 1)
+    client = login_as(people["chair"])
+    first = client.get(reverse("org:tree")).content.decode()
+    assert "第一检验站分工会" in first and "第二检验站分工会" not in first and "offset=1" in first
+    second = client.get(reverse("org:tree") + "?offset=1").content.decode()
+    assert "第二检验站分工会" in second and "第一检验站分工会" not in second and "offset=2" not in second
+    assert client.get(reverse("org:tree") + "?offset=-5").status_code == 200
