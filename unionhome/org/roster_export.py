@@ -68,7 +68,7 @@ def roster_export(*, actor, status: str | None = None) -> RosterExport:
         members = members.filter(status=status)
     else:
         status = None
-    members = members.prefetch_related("tags").order_by("unit_path", "name_pinyin", "id")
+    members = members.select_related("unit").prefetch_related("tags").order_by("unit_path", "name_pinyin", "id")
     roots = scope_roots(actor, PERMISSION)
     language = translation.get_language()
 

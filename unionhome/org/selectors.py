@@ -124,7 +124,7 @@ def scope_total(viewer, permission: str = "org.view_members") -> int:
 
 
 def members_for(viewer, permission: str = "org.view_members") -> QuerySet[Member]:
-    """Members the viewer may see, ready for a list page (unit joined, constant query count).
+    """Members the viewer may see, ready for a list page (units prefetched: constant query count).
 
     A small scope is matched by unit id, which both databases answer from the foreign-key index;
     a large one by unit path prefix (SQLite cannot use an index for LIKE, but then most rows match).
@@ -137,7 +137,7 @@ def members_for(viewer, permission: str = "org.view_members") -> QuerySet[Member
         members = Member.objects.filter(unit_id__in=unit_ids)
     else:
         members = Member.objects.filter(_paths_q(roots, "unit_path", "startswith"))
-    return members.select_related("unit")
+    return members.prefetch_related("unit")  # units loaded for the page's rows only, after the LIMIT
 
 
 def member_for(viewer, pk: int) -> Member:
