@@ -23,8 +23,8 @@ from unionhome.org.roster_import import (
     PERMISSION,
     roster_import_progress,
     roster_import_start,
-    roster_import_template,
 )
+from unionhome.org.roster_template import roster_import_template
 
 # The multipart envelope around the file (boundaries, the CSRF token, the unit field) is small.
 ENVELOPE_BYTES = 64 * 1024

@@ -18,7 +18,8 @@ from tests import factories
 from unionhome.access.policy import PermissionRefused
 from unionhome.audit.models import AuditEvent
 from unionhome.org.models import Member, MemberImport, MemberStatusChange, MemberTag, OrgUnit
-from unionhome.org.roster_import import roster_import_progress, roster_import_start, roster_import_template
+from unionhome.org.roster_import import roster_import_progress, roster_import_start
+from unionhome.org.roster_template import roster_import_template
 from unionhome.org.tests.roster_workbooks import COLUMN, HEADER, HEADER_EN, row, upload, xlsx
 
 
