@@ -55,6 +55,9 @@ class Command(BaseCommand):
             "gthread",
             "--access-logfile",
             "-",
+            # The path without its query string: searches (names, mobiles) must not reach the logs.
+            "--access-logformat",
+            '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)s',
             "--log-level",
             "warning",
             "--graceful-timeout",
