@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "unionhome.audit",
     "unionhome.org",
     "unionhome.home",
+    "unionhome.notify",
+    "unionhome.satisfaction",
+    "unionhome.assistance",
     "unionhome.api",
     "unionhome.demo",
     "unionhome.server",
@@ -214,6 +217,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 MEDIA_ROOT = VAR_DIR / "uploads"  # outside the web root; never served directly
+# Case documents (hardship files, education aid proofs): outside the web root, encrypted, served only
+# through a view that checks the permission policy and records the read.
+UNIONHOME_PRIVATE_ROOT = Path(env("UNIONHOME_PRIVATE_ROOT", str(VAR_DIR / "private")))
+UNIONHOME_MAX_DOCUMENT_BYTES = env_int("UNIONHOME_MAX_DOCUMENT_BYTES", 10 * 1024 * 1024)
+
+# --- Encryption at rest (unionhome/encryption.py) ------------------------------------------------
+UNIONHOME_FIELD_KEYS = [k for k in env("UNIONHOME_FIELD_KEYS", "").split(",") if k.strip()]
+if PRODUCTION and not UNIONHOME_FIELD_KEYS:
+    raise RuntimeError("UNIONHOME_FIELD_KEYS must be set in the production profile")
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("unionhome.accounts.urls")),
     path("org/", include("unionhome.org.urls")),
     path("audit/", include("unionhome.audit.urls")),
+    path("assistance/", include("unionhome.assistance.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -21,6 +21,24 @@ PERMISSIONS: dict[str, str] = {
     "accounts.manage": _("Reset passwords and disable accounts"),
     "audit.view": _("Read the audit trail"),
     "audit.export": _("Export the audit trail"),
+    # The Hardship Assistance Centre. Only assistance officers and chairs open hardship files.
+    "assistance.view_file": _("Open hardship files"),
+    "assistance.view_sensitive": _("See health, income, ID and children's details unmasked"),
+    "assistance.manage_file": _("Open hardship files for members, add documents, record objections"),
+    "assistance.review_file": _("Review hardship files for the branch"),
+    "assistance.approve_file": _("Approve, activate, re-review and close hardship files"),
+    "assistance.request": _("Request assistance for a member"),
+    "assistance.approve": _("Approve or reject assistance requests"),
+    "assistance.disburse": _("Pay out and reverse payments"),
+    "assistance.view_money": _("Read budget lines and payments"),
+    "assistance.manage_budget": _("Set up budget lines"),
+    "assistance.follow_up": _("Record follow-ups on assistance"),
+    "assistance.manage_aid": _("Run education-aid campaigns"),
+    "assistance.review_aid": _("Review education-aid applications"),
+    "assistance.approve_aid": _("Approve education-aid applications"),
+    "assistance.manage_visits": _("Plan and record visits"),
+    "assistance.view_reports": _("See assistance reports"),
+    "assistance.configure": _("Set the centre's rules (thresholds, publicity, schedules)"),
 }
 
 
@@ -41,6 +59,13 @@ _CADRE_CORE = {
     "org.export_members",
 }
 
+# Everything the centre does; chairs hold all of it on their union.
+_ASSISTANCE_ALL = {p for p in PERMISSIONS if p.startswith("assistance.")}
+# An assistance officer runs cases end to end, but cannot set the rules or budgets.
+_ASSISTANCE_OFFICER = _ASSISTANCE_ALL - {"assistance.configure", "assistance.manage_budget"}
+# Other cadres visit members and see the reports; they do not open hardship files.
+_ASSISTANCE_VISITS = {"assistance.manage_visits", "assistance.view_reports"}
+
 ROLES: dict[str, Role] = {
     role.code: role
     for role in [
@@ -55,17 +80,32 @@ ROLES: dict[str, Role] = {
                     "access.assign_roles",
                     "accounts.manage",
                 }
+                | _ASSISTANCE_ALL
             ),
             True,
             True,
         ),
-        Role("vice_chair", _("Vice chair"), frozenset(_CADRE_CORE | {"org.view_member_sensitive"}), True, True),
         Role(
-            "branch_cadre", _("Branch union cadre"), frozenset(_CADRE_CORE | {"org.view_member_sensitive"}), True, True
+            "vice_chair",
+            _("Vice chair"),
+            frozenset(_CADRE_CORE | {"org.view_member_sensitive"} | _ASSISTANCE_VISITS),
+            True,
+            True,
+        ),
+        Role(
+            "branch_cadre",
+            _("Branch union cadre"),
+            frozenset(_CADRE_CORE | {"org.view_member_sensitive"} | _ASSISTANCE_VISITS),
+            True,
+            True,
         ),
         Role("group_leader", _("Union group leader"), frozenset({"org.view_tree", "org.view_members"}), True, True),
         Role(
-            "assistance_officer", _("Assistance officer"), frozenset({"org.view_tree", "org.view_members"}), True, True
+            "assistance_officer",
+            _("Assistance officer"),
+            frozenset({"org.view_tree", "org.view_members"} | _ASSISTANCE_OFFICER),
+            True,
+            True,
         ),
         Role("congress_office", _("Congress office"), frozenset({"org.view_tree", "org.view_members"}), True, True),
         Role(
@@ -78,7 +118,9 @@ ROLES: dict[str, Role] = {
         Role(
             "auditor",
             _("Audit committee member"),
-            frozenset({"audit.view", "audit.export", "org.view_tree"}),
+            frozenset(
+                {"audit.view", "audit.export", "org.view_tree", "assistance.view_money", "assistance.view_reports"}
+            ),
             True,
             False,
         ),

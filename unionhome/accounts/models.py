@@ -27,6 +27,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     username = models.CharField(_("username"), max_length=64, unique=True)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    email = models.EmailField(_("email for notifications"), blank=True)
     member = models.OneToOneField(
         "org.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="user", verbose_name=_("member")
     )

@@ -17,6 +17,7 @@ from unionhome.accounts.api import router as accounts_router
 from unionhome.api import errors
 from unionhome.api.auth import BearerAuth
 from unionhome.api.parser import JsonOnlyParser
+from unionhome.assistance.api import router as assistance_router
 from unionhome.org.api import router as org_router
 
 
@@ -72,3 +73,4 @@ api = UnionHomeAPI(
 errors.install(api)
 api.add_router("", accounts_router)
 api.add_router("", org_router)
+api.add_router("/assistance", assistance_router)

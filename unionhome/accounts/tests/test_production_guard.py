@@ -32,6 +32,7 @@ def environments(tmp_path_factory):
         **base,
         "UNIONHOME_PROFILE": "production",
         "UNIONHOME_SECRET_KEY": "test-only-" + "k" * 60,
+        "UNIONHOME_FIELD_KEYS": "dGVzdC1vbmx5LWZpZWxkLWtleS0wMTIzNDU2Nzg5YWI=",
         "UNIONHOME_ALLOWED_HOSTS": "union.example",
     }
     migrated = run(["manage.py", "migrate", "--noinput", "-v0"], development)

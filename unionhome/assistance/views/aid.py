@@ -1,0 +1,3 @@
+"""aid pages."""
+
+urlpatterns: list = []

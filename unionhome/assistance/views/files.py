@@ -1,0 +1,3 @@
+"""files pages."""
+
+urlpatterns: list = []

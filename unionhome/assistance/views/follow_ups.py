@@ -1,0 +1,3 @@
+"""follow_ups pages."""
+
+urlpatterns: list = []

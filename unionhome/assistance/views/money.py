@@ -1,0 +1,3 @@
+"""money pages."""
+
+urlpatterns: list = []
