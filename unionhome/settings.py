@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "unionhome.home.context_processors.navigation",
+                "unionhome.notify.context_processors.unread_notifications",
             ],
         },
     },
@@ -281,9 +282,23 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Mail (notifications) -------------------------------------------------------------------------
-EMAIL_HOST = env("UNIONHOME_EMAIL_HOST", "127.0.0.1")
+# Notifications go to a person's inbox and, when they gave an address, by email (unionhome/notify).
+# Without UNIONHOME_EMAIL_HOST, development prints mail to the console and production hands it to a
+# mail server on this machine (127.0.0.1:25).
+EMAIL_HOST = env("UNIONHOME_EMAIL_HOST", "")
+if EMAIL_HOST or PRODUCTION:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_HOST = EMAIL_HOST or "127.0.0.1"
 EMAIL_PORT = env_int("UNIONHOME_EMAIL_PORT", 25)
-DEFAULT_FROM_EMAIL = env("UNIONHOME_FROM_EMAIL", "unionhome@localhost")
+EMAIL_HOST_USER = env("UNIONHOME_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env("UNIONHOME_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("UNIONHOME_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("UNIONHOME_EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env("UNIONHOME_EMAIL_FROM", env("UNIONHOME_FROM_EMAIL", "unionhome@localhost"))
+# The site's address as people reach it (https://union.example.com), for links in emails; none when empty.
+UNIONHOME_SITE_URL = env("UNIONHOME_SITE_URL", "").rstrip("/")
 
 # --- Logging: never personal data, never request bodies --------------------------------------------
 LOGGING = {

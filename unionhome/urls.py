@@ -15,6 +15,8 @@ urlpatterns = [
     path("org/", include("unionhome.org.urls")),
     path("audit/", include("unionhome.audit.urls")),
     path("assistance/", include("unionhome.assistance.urls")),
+    path("notify/", include("unionhome.notify.urls")),
+    path("satisfaction/", include("unionhome.satisfaction.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -61,3 +61,13 @@ class PasswordChangeForm(forms.Form):
         if data.get("new_password") and data.get("new_password") != data.get("new_password_again"):
             self.add_error("new_password_again", _("The two new passwords differ."))
         return data
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email for notifications"),
+        required=False,
+        max_length=254,
+        help_text=_("Reminders and messages from UnionHome are also sent here. Leave empty for none."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

@@ -26,6 +26,7 @@ def personal_data_of(user) -> dict:
         "account": {
             "username": user.username,
             "display_name": user.display_name,
+            "email": user.email,
             "date_joined": _iso(user.date_joined),
             "last_login": _iso(user.last_login),
             "password_changed_at": _iso(user.password_changed_at),
@@ -113,6 +114,7 @@ def personal_data_xlsx(data: dict) -> bytes:
         [
             [_("Username"), account["username"]],
             [_("Display name"), account["display_name"]],
+            [_("Email for notifications"), account["email"]],
             [_("Account created"), account["date_joined"]],
             [_("Last login"), account["last_login"]],
             [_("Password changed"), account["password_changed_at"]],

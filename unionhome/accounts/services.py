@@ -18,6 +18,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -194,6 +195,38 @@ def second_factor_reset(*, actor: User, user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     _end_sessions(user)
     record(actor, "accounts.second_factor_reset", user)
+
+
+@transaction.atomic
+def account_set_email(*, actor: User, email: str) -> User:
+    """Set (or, with an empty value, remove) the address where the actor's own notifications are emailed."""
+    if actor is None or not actor.is_authenticated:
+        raise ValidationError(_("Log in to change your email address."))
+    address = (email or "").strip()
+    if address:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationError({"email": _("Enter a valid email address, such as name@example.com.")}) from None
+        if len(address) > User._meta.get_field("email").max_length:
+            raise ValidationError({"email": _("This email address is too long.")})
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    if user.email == address:
+        return user
+    old = user.email
+    user.email = address
+    user.save(update_fields=["email"])
+    actor.email = address
+    record(actor, "accounts.email_changed", user, email=[_masked_email(old), _masked_email(address)])
+    return user
+
+
+def _masked_email(address: str) -> str:
+    """``z***@example.com``: enough to tell addresses apart in the audit trail, not to harvest them."""
+    if not address:
+        return ""
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
 
 
 # --- Second factor -------------------------------------------------------------------------------

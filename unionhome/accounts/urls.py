@@ -9,6 +9,7 @@ urlpatterns = [
     path("second-factor/", views.second_factor, name="second_factor"),
     path("password/", views.password_change_view, name="password_change"),
     path("me/", views.my_data, name="my_data"),
+    path("me/email/", views.email_change, name="email_change"),
     path("me/download/", views.my_data_download, name="my_data_download"),
     path("me/download.xlsx", views.my_data_download_xlsx, name="my_data_download_xlsx"),
     path("manage/", views.manage_list, name="manage"),

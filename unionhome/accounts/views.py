@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from unionhome.access.policy import OutOfScope, require, requires_second_factor
 from unionhome.accounts import selectors, services
-from unionhome.accounts.forms import LoginForm, PasswordChangeForm, TokenForm
+from unionhome.accounts.forms import EmailForm, LoginForm, PasswordChangeForm, TokenForm
 from unionhome.accounts.models import User
 from unionhome.accounts.personal_data import personal_data_of, personal_data_xlsx
 from unionhome.audit.recorder import record
@@ -164,7 +164,31 @@ def password_change_view(request):
 def my_data(request):
     data = personal_data_of(request.user)
     record(request.user, "accounts.personal_data_viewed", request.user)
-    return render(request, "accounts/my_data.html", {"data": data})
+    email_form = EmailForm(initial={"email": request.user.email})
+    return render(request, "accounts/my_data.html", {"data": data, "email_form": email_form})
+
+
+@require_POST
+@login_required
+def email_change(request):
+    """Set or remove the address for notification emails (a small form on the account page)."""
+    form = EmailForm(request.POST)
+    if form.is_valid():
+        try:
+            services.account_set_email(actor=request.user, email=form.cleaned_data["email"])
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Notifications will also be emailed to you.")
+                if form.cleaned_data["email"]
+                else _("Notifications will no longer be emailed to you."),
+            )
+            return redirect("accounts:my_data")
+    data = personal_data_of(request.user)
+    record(request.user, "accounts.personal_data_viewed", request.user)
+    return render(request, "accounts/my_data.html", {"data": data, "email_form": form}, status=422)
 
 
 @login_required

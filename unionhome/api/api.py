@@ -18,7 +18,9 @@ from unionhome.api import errors
 from unionhome.api.auth import BearerAuth
 from unionhome.api.parser import JsonOnlyParser
 from unionhome.assistance.api import router as assistance_router
+from unionhome.notify.api import router as notify_router
 from unionhome.org.api import router as org_router
+from unionhome.satisfaction.api import router as satisfaction_router
 
 
 def _json_for_unrouted(view):
@@ -74,3 +76,5 @@ errors.install(api)
 api.add_router("", accounts_router)
 api.add_router("", org_router)
 api.add_router("/assistance", assistance_router)
+api.add_router("", notify_router)
+api.add_router("", satisfaction_router)

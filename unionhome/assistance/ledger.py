@@ -28,9 +28,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from unionhome.assistance.models import ZERO, AidApplication, Assistance, BudgetLine, Payment, Visit
+from unionhome.assistance.models import AidApplication, Assistance, BudgetLine, Payment, Visit
 
 MAX_AMOUNT = Decimal("9999999999.99")
+FEN = Decimal("0.01")
 
 
 class OverBudget(ValidationError):
@@ -65,11 +66,19 @@ def clean_amount(value: Any, *, field: str = "amount") -> Decimal:
         raise ValidationError({field: _("Enter an amount in yuan, such as 1500 or 1500.50.")})
     if amount <= 0:
         raise ValidationError({field: _("The amount must be more than zero.")})
-    if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError({field: _("Amounts have at most two decimals (fen).")})
-    if amount > MAX_AMOUNT:
+    if amount > MAX_AMOUNT:  # before quantize, which cannot hold more digits than the context's precision
         raise ValidationError({field: _("The amount is too large.")})
-    return amount.quantize(Decimal("0.01"))
+    if amount != amount.quantize(FEN):
+        raise ValidationError({field: _("Amounts have at most two decimals (fen).")})
+    return amount.quantize(FEN)
+
+
+def money_sum(total: Any) -> Decimal:
+    """A sum of yuan amounts from the database, exact to the fen.
+
+    SQLite adds decimals as binary floating point (2.00 + 0.01 - 2.00 = 0.00999…); every amount has
+    two decimals, so rounding the sum to the fen gives the exact result back."""
+    return Decimal(str(total or 0)).quantize(FEN)
 
 
 def locked_line(line_id: int) -> BudgetLine:
@@ -201,14 +210,13 @@ def reverse(*, actor: Any, payment: Payment, reason: str) -> Payment:
 
 def paid_total(item: Assistance | AidApplication | Visit) -> Decimal:
     """What has been paid for ``item``, net of reversals."""
-    total = Payment.objects.filter(**{_item_field(item): item}).aggregate(total=Sum("amount"))["total"]
-    return total or ZERO
+    return money_sum(Payment.objects.filter(**{_item_field(item): item}).aggregate(total=Sum("amount"))["total"])
 
 
 def line_balances(line: BudgetLine) -> bool:
     """Whether the line's counters agree with its payment records (used by tests and checks)."""
     line.refresh_from_db()
-    payments = Payment.objects.filter(budget_line=line).aggregate(total=Sum("amount"))["total"] or ZERO
+    payments = money_sum(Payment.objects.filter(budget_line=line).aggregate(total=Sum("amount"))["total"])
     return (
         line.spent == payments
         and line.committed >= 0

@@ -139,7 +139,8 @@ class HardshipFile(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member.name} #{self.pk}" if self.pk else str(self.member.name)
+        # No name: this text is copied into audit events, which the audit committee reads.
+        return f"#{self.pk}"
 
     @property
     def permission_unit_path(self) -> str:
@@ -399,8 +400,13 @@ class BudgetLine(models.Model):
         verbose_name_plural = _("budget lines")
         constraints = [
             models.UniqueConstraint(fields=["unit", "year", "name"], name="budgetline_unique_name"),
+            # amount >= committed + spent, written with a half-fen margin: SQLite keeps these decimals as
+            # floating point and adds them so (0.10 + 0.20 > 0.30 there), which would refuse a line spent
+            # exactly to its last fen. Every value has two decimals, so a real overspend is at least a fen.
             models.CheckConstraint(
-                condition=Q(committed__gte=0) & Q(spent__gte=0) & Q(amount__gte=F("committed") + F("spent")),
+                condition=Q(committed__gte=0)
+                & Q(spent__gte=0)
+                & Q(amount__gt=F("committed") + F("spent") - Decimal("0.005")),
                 name="budgetline_never_below_zero",
             ),
         ]
@@ -544,6 +550,12 @@ class Payment(models.Model):
         indexes = [
             models.Index(fields=["budget_line", "paid_at"], name="payment_by_line"),
             models.Index(fields=["unit_path", "paid_at"], name="payment_scope"),
+            # Reports: a subtree's payments in a year, by LIKE 'prefix%' whatever the database collation.
+            models.Index(
+                fields=["unit_path", "paid_at"],
+                name="payment_report_scope",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -594,6 +606,12 @@ class FollowUp(models.Model):
             models.Index(fields=["done_on", "due_on"], name="followup_due"),
             models.Index(fields=["responsible", "done_on", "due_on"], name="followup_due_by_cadre"),
             models.Index(fields=["unit_path", "due_on"], name="followup_scope"),
+            # Reports: a subtree's follow-ups due in a year, by LIKE 'prefix%' whatever the database collation.
+            models.Index(
+                fields=["unit_path", "due_on"],
+                name="followup_report_scope",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -725,7 +743,8 @@ class AidApplication(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.child_name} ({self.campaign.name})"
+        # No child's name: this text is copied into audit events and lists of objects.
+        return f"#{self.pk}"
 
     @property
     def permission_unit_path(self) -> str:
@@ -837,6 +856,13 @@ class Visit(models.Model):
             models.Index(fields=["unit_path", "status", "due_by"], name="visit_scope_due"),
             models.Index(fields=["status", "visited_on"], name="visit_done_on"),
             models.Index(fields=["member", "-created_at"], name="visit_by_member"),
+            # Reports: a subtree's visits due or made in a year, by LIKE 'prefix%' whatever the database collation
+            # (the visit date is checked in the index, so the rows of other years are not read).
+            models.Index(
+                fields=["unit_path", "due_by", "visited_on"],
+                name="visit_report_scope",
+                opclasses=["varchar_pattern_ops", "date_ops", "date_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

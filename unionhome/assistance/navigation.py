@@ -1,7 +1,24 @@
-"""The centre's menu entries and the providers of a cadre's work queue."""
+"""The centre's menu entry and the providers of a cadre's work queue (home page)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from unionhome.assistance.selectors.aid import aid_work_items
+from unionhome.assistance.selectors.files import file_work_items
+from unionhome.assistance.selectors.follow_ups import follow_up_work_items
+from unionhome.assistance.selectors.money import approvals_queue, payments_queue
+from unionhome.assistance.selectors.visits import visit_work_items
 from unionhome.home.navigation import NavItem, register
+from unionhome.home.work_queue import register_provider
 
+# Everyone: members apply, follow their cases and rate the help; cadres find their work there.
 register(NavItem(_("Assistance"), "assistance:index", None, order=30))
+
+for provider in (
+    file_work_items,
+    approvals_queue,
+    payments_queue,
+    follow_up_work_items,
+    aid_work_items,
+    visit_work_items,
+):
+    register_provider(provider)

@@ -22,7 +22,7 @@ from unionhome.access.policy import requires_second_factor
 from unionhome.accounts.models import User
 from unionhome.accounts.services import totp_key_from_base32
 from unionhome.audit.recorder import record
-from unionhome.demo import shape
+from unionhome.demo import assistance_data, shape
 from unionhome.demo.people import JOINED_REASON, Identities, Person, make_person, pinyin_pair
 from unionhome.org.models import Member, MemberStatusChange, MemberTag, OrgUnit
 from unionhome.org.services import org_recount_members
@@ -43,6 +43,7 @@ class DemoLogin:
     unit_code: str | None
     member_from: str | None  # the branch the account's member record is picked from
     is_staff: bool = False
+    more_roles: tuple[tuple[str, str], ...] = ()  # further (role, unit code) grants
 
 
 def demo_logins() -> tuple[DemoLogin, ...]:
@@ -51,8 +52,17 @@ def demo_logins() -> tuple[DemoLogin, ...]:
     return (
         DemoLogin("demo-member", "演示会员", None, None, s01),
         DemoLogin("demo-rep", "演示职工代表", "representative", None, s01),
-        DemoLogin("demo-cadre", "演示分工会干部（第一检验站）", "branch_cadre", s01, s01),
+        # The station's cadre also reviews its hardship files, so that "a branch cadre reviews" works in the demo.
+        DemoLogin(
+            "demo-cadre",
+            "演示分工会干部（第一检验站）",
+            "branch_cadre",
+            s01,
+            s01,
+            more_roles=(("assistance_officer", s01),),
+        ),
         DemoLogin("demo-chair", "演示工会主席", "chair", tc, tc),
+        DemoLogin("demo-officer", "演示帮扶专干", "assistance_officer", tc, tc),
         DemoLogin("demo-auditor", "演示经审委员", "auditor", tc, tc),
         DemoLogin("demo-admin", "演示平台管理员", "platform_admin", tc, None, is_staff=True),
     )
@@ -78,6 +88,7 @@ class LoadResult:
     units: int
     federation: bool
     seconds: float = 0.0
+    centre: assistance_data.CentreResult | None = None
 
 
 Progress = Callable[[int, int, float], None]
@@ -246,6 +257,10 @@ class Appointment:
     person: int | None
 
 
+# Cadres are managers or engineers by trade.
+CADRE_JOBS = {"branch_cadre": "manager", "chair": "manager", "auditor": "engineer", "assistance_officer": "manager"}
+
+
 def cast_reference_union(rng: random.Random, people: list[Person]) -> list[Appointment]:
     """Pick the members behind the demo accounts and the cadres among the reference union's active people."""
     tc = shape.REFERENCE_UNION_CODE
@@ -271,12 +286,12 @@ def cast_reference_union(rng: random.Random, people: list[Person]) -> list[Appoi
 
     cast: list[Appointment] = []
     for login in demo_logins():
-        job = {"branch_cadre": "manager", "chair": "manager", "auditor": "engineer"}.get(login.role or "")
+        job = CADRE_JOBS.get(login.role or "")
         i = pick(login.member_from, job=job) if login.member_from else None
         unit_code = login.unit_code or (people[i].unit_code if i is not None else None)
         cast.append(Appointment(login, login.role, unit_code, i))
-    for role, gender in (("vice_chair", None), ("assistance_officer", None), ("congress_office", None),
-                         ("women_committee", "F")):  # fmt: skip
+    # The union's assistance officer is demo-officer.
+    for role, gender in (("vice_chair", None), ("congress_office", None), ("women_committee", "F")):
         cast.append(Appointment(None, role, tc, pick(f"{tc}-", gender, job="manager")))
     for branch in shape.BRANCHES:
         bcode = f"{tc}-{branch.suffix}"
@@ -310,6 +325,8 @@ def create_accounts(cast: list[Appointment], members: list[Member], refs: dict[s
         user.save()
         if role is not None:
             RoleAssignment.objects.create(user=user, role=role, unit_id=refs[appointment.unit_code].pk)
+        for more_role, unit_code in login.more_roles if login is not None else ():
+            RoleAssignment.objects.create(user=user, role=more_role, unit_id=refs[unit_code].pk)
         if login is not None:
             logins.append(user)
             if requires_second_factor(User.objects.get(pk=user.pk)):
@@ -325,20 +342,28 @@ def ensure_tags() -> dict[str, int]:
     return tags
 
 
+ANALYZED_TABLES = (
+    "org_orgunit, org_member, org_member_tags, org_memberstatuschange, assistance_hardshipfile, "
+    "assistance_householdmember, assistance_fileevent, assistance_assistance, assistance_payment, "
+    "assistance_followup, assistance_aidapplication, assistance_visit, assistance_budgetline, satisfaction_rating"
+)
+
+
 def analyze() -> None:
     """Refresh the planner's statistics after a bulk load, so the first queries get good plans."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE org_orgunit, org_member, org_member_tags, org_memberstatuschange")
+            cursor.execute(f"ANALYZE {ANALYZED_TABLES}")
         elif connection.vendor == "sqlite":
             cursor.execute("ANALYZE")
 
 
 def load(
     *, seed: int = DEFAULT_SEED, members: int = shape.REFERENCE_SIZE, batch_size: int = DEFAULT_BATCH,
-    progress: Progress | None = None,
+    progress: Progress | None = None, centre_progress: Progress | None = None,
 ) -> LoadResult:  # fmt: skip
-    """Build the reference union (``members`` ≤ 900) or a federation of unions shaped like it."""
+    """Build the reference union (``members`` ≤ 900) or a federation of unions shaped like it, and the
+    Hardship Assistance Centre's data for them (``assistance_data``)."""
     started = time.monotonic()
     plan = plan_unions(members)
     federation = members > shape.REFERENCE_SIZE
@@ -365,7 +390,18 @@ def load(
     with transaction.atomic():
         create_accounts(cast, reference_members, refs)
         org_recount_members()
-        record(None, "demo.loaded", None, seed=seed, members=members, unions=len(plan))
+    unions = [
+        assistance_data.UnionRef(number, refs[code].pk, refs[code].path)
+        for number, _ in plan
+        for code in [shape.union_code(number, len(plan))]
+    ]
+    centre = assistance_data.load_centre(
+        seed=seed, reference=unions[0], others=unions[1:], batch_size=batch_size, progress=centre_progress,
+        total_members=members - plan[0][1],
+    )  # fmt: skip
+    with transaction.atomic():
+        record(None, "demo.loaded", None, seed=seed, members=members, unions=len(plan), hardship_files=centre.files,
+               assistance=centre.assistance, visits=centre.visits)  # fmt: skip
     analyze()
     return LoadResult(
         seed=seed,
@@ -374,4 +410,5 @@ def load(
         units=len(refs),
         federation=federation,
         seconds=time.monotonic() - started,
+        centre=centre,
     )

@@ -23,7 +23,7 @@ from tests import factories
 from unionhome.accounts.services import api_token_issue
 from unionhome.org.selectors import encode_cursor
 
-EXAMPLES_PER_OPERATION = 40
+EXAMPLES_PER_OPERATION = 25
 
 
 @pytest.fixture
@@ -59,6 +59,31 @@ def test_no_input_causes_a_server_error(api_schema, chair_token, mode):
         "GET /api/v1/org/units",
         "GET /api/v1/members",
         "GET /api/v1/members/{member_id}",
+        "GET /api/v1/assistance/aid/applications/mine",
+        "POST /api/v1/assistance/aid/applications/{application_id}/payment",
+        "GET /api/v1/assistance/aid/campaigns",
+        "POST /api/v1/assistance/aid/campaigns/{campaign_id}/applications",
+        "POST /api/v1/assistance/assistances",
+        "GET /api/v1/assistance/assistances/mine",
+        "POST /api/v1/assistance/assistances/{assistance_id}/disburse",
+        "GET /api/v1/assistance/files",
+        "POST /api/v1/assistance/files",
+        "GET /api/v1/assistance/files/{file_id}",
+        "POST /api/v1/assistance/follow-ups/{follow_up_id}",
+        "POST /api/v1/assistance/life-events",
+        "GET /api/v1/assistance/queues/aid",
+        "GET /api/v1/assistance/queues/approvals",
+        "GET /api/v1/assistance/queues/files",
+        "GET /api/v1/assistance/queues/follow-ups",
+        "GET /api/v1/assistance/queues/payments",
+        "GET /api/v1/assistance/queues/visits",
+        "GET /api/v1/assistance/reports",
+        "GET /api/v1/assistance/visits/mine",
+        "POST /api/v1/assistance/visits/{visit_id}/record",
+        "GET /api/v1/notifications",
+        "POST /api/v1/notifications/{notification_id}/read",
+        "POST /api/v1/ratings",
+        "GET /api/v1/ratings/pending",
     }
     headers = {"Authorization": f"Bearer {chair_token}"}
     for operation in operations:

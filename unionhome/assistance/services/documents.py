@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from unionhome.access.policy import OutOfScope, PermissionRefused, can
@@ -28,6 +29,9 @@ SIGNATURES: list[tuple[bytes, str, str]] = [
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
 ]
+# The file name's ending must agree with the content: a "photo.png" that is really a PDF, or an
+# "invoice.pdf.exe", is refused rather than stored under a misleading name.
+SUFFIXES = {"application/pdf": {".pdf"}, "image/jpeg": {".jpg", ".jpeg"}, "image/png": {".png"}}
 MAX_DOCUMENTS_PER_CASE = 30
 
 
@@ -86,18 +90,21 @@ def document_store(
         raise OutOfScope()
     if kind not in Document.Kind.values:
         raise ValidationError({"kind": _("Choose the type of document.")})
+    if isinstance(case, HardshipFile) and case.state in ("exited", "rejected"):
+        raise ValidationError(_("This file is closed; no more documents can be added."))
     data = _read_upload(upload)
     detected = _kind_of(data[:16])
-    if detected is None:
+    original = _clean_name(getattr(upload, "name", ""))
+    if detected is None or Path(original.lower()).suffix not in SUFFIXES[detected[0]]:
         raise ValidationError({"upload": _("Upload a PDF, JPEG or PNG file.")})
     content_type, suffix = detected
     owner = {"hardship_file": case} if isinstance(case, HardshipFile) else {"aid_application": case}
+    type(case).objects.select_for_update().filter(pk=case.pk).first()  # one upload at a time per case
     if Document.objects.filter(**owner).count() >= MAX_DOCUMENTS_PER_CASE:
         raise ValidationError({"upload": _("A case holds at most %(n)s documents.") % {"n": MAX_DOCUMENTS_PER_CASE}})
     stored_name = secrets.token_hex(16) + suffix
     path = _storage_path(stored_name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    original = Path(str(getattr(upload, "name", "") or "document")).name[:200] or "document"
     path.write_bytes(encrypt_bytes(data))
     try:
         document = Document.objects.create(
@@ -120,6 +127,15 @@ def document_store(
     return document
 
 
+def _clean_name(name: object) -> str:
+    """The name the browser sent, without folders or control characters, at most 200 characters."""
+    text = "".join(ch for ch in Path(str(name or "")).name if ch.isprintable())
+    if len(text) > 200:
+        stem, dot, ending = text.rpartition(".")
+        text = (stem[: 199 - len(ending)] + dot + ending) if dot and len(ending) < 10 else text[:200]
+    return text or "document"
+
+
 def case_state(case: HardshipFile | AidApplication) -> str:
     return case.state if isinstance(case, HardshipFile) else case.status
 
@@ -137,6 +153,9 @@ def document_read(*, viewer: Any, document: Document) -> DocumentContent:
     case = document.hardship_file or document.aid_application
     if not (_is_own(viewer, case) or can(viewer, case_permission(case, write=False), case)):
         raise OutOfScope()
-    data = decrypt_bytes(_storage_path(document.stored_name).read_bytes())
+    try:
+        data = decrypt_bytes(_storage_path(document.stored_name).read_bytes())
+    except FileNotFoundError:
+        raise Http404() from None
     record(viewer, "assistance.document.read", document, case=str(case.pk))
     return DocumentContent(document, data)

@@ -1,4 +1,4 @@
-"""The centre's front page: a member's own cases, a cadre's entry points."""
+"""The centre's front page: a member's own cases and what they can ask for; a cadre's entry points."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -6,22 +6,11 @@ from django.shortcuts import render
 
 from unionhome.access.policy import has_permission_anywhere
 
-
-@login_required
-def index(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    can = {p.split(".", 1)[1]: has_permission_anywhere(user, p) for p in _PAGE_PERMISSIONS}
-    return render(request, "assistance/index.html", {"can": can, "is_member": user.member_id is not None})
-
-
+# Permissions that decide which cadre sections the page shows.
 _PAGE_PERMISSIONS = [
     "assistance.view_file",
-    "assistance.manage_file",
     "assistance.request",
-    "assistance.approve",
-    "assistance.disburse",
     "assistance.view_money",
-    "assistance.manage_budget",
     "assistance.follow_up",
     "assistance.manage_aid",
     "assistance.review_aid",
@@ -29,3 +18,14 @@ _PAGE_PERMISSIONS = [
     "assistance.view_reports",
     "assistance.configure",
 ]
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    can = {p.split(".", 1)[1]: has_permission_anywhere(user, p) for p in _PAGE_PERMISSIONS}
+    return render(
+        request,
+        "assistance/index.html",
+        {"can": can, "is_member": user.member_id is not None, "is_cadre": any(can.values())},
+    )

@@ -138,8 +138,9 @@ def test_demo_accounts_have_their_roles_and_a_working_second_factor():
     expected = {
         "demo-member": set(),
         "demo-rep": {"representative"},
-        "demo-cadre": {"branch_cadre"},
+        "demo-cadre": {"branch_cadre", "assistance_officer"},
         "demo-chair": {"chair"},
+        "demo-officer": {"assistance_officer"},
         "demo-auditor": {"auditor"},
         "demo-admin": {"platform_admin"},
     }
@@ -163,8 +164,8 @@ def test_demo_accounts_have_their_roles_and_a_working_second_factor():
         assert User.objects.get(username=username).member.unit_path.startswith(station1.path), username
     rep = User.objects.get(username="demo-rep")
     assert rep.role_assignments.get().unit_id == rep.member.unit_id
-    assert RoleAssignment.objects.get(user__username="demo-cadre").unit == station1
-    for username in ("demo-chair", "demo-auditor", "demo-admin"):
+    assert {r.unit for r in RoleAssignment.objects.filter(user__username="demo-cadre")} == {station1}
+    for username in ("demo-chair", "demo-officer", "demo-auditor", "demo-admin"):
         assert RoleAssignment.objects.get(user__username=username).unit == union
 
     # The grants do what the accounts are for.
@@ -188,7 +189,7 @@ def test_demo_accounts_have_their_roles_and_a_working_second_factor():
     assert all(r.unit_id == r.user.member.unit_id for r in reps)
     women_committee = RoleAssignment.objects.select_related("user__member").get(role="women_committee")
     assert women_committee.user.member.gender == "F"
-    # Nobody but the six demo logins can sign in with a password.
+    # Nobody but the demo logins can sign in with a password.
     assert {u.username for u in User.objects.all() if u.has_usable_password()} == set(expected)
     assert not User.objects.filter(is_demo=False).exists()
     assert (

@@ -46,7 +46,16 @@ class Command(BaseCommand):
                     % {"done": done, "total": total, "seconds": seconds}
                 )
 
-        result = loader.load(seed=seed, members=members, batch_size=batch_size, progress=progress)
+        def centre_progress(done: int, total: int, seconds: float) -> None:
+            if verbosity >= 1:
+                self.stdout.write(
+                    _("  assistance centre: %(done)d of %(total)d members covered (%(seconds).0f s)")
+                    % {"done": done, "total": total, "seconds": seconds}
+                )
+
+        result = loader.load(
+            seed=seed, members=members, batch_size=batch_size, progress=progress, centre_progress=centre_progress
+        )
         self.stdout.write(
             _(
                 "Demo data loaded in %(seconds).1f s (seed %(seed)d): %(unions)d union(s), %(units)d org units, "
@@ -58,6 +67,24 @@ class Command(BaseCommand):
                 "unions": result.unions,
                 "units": result.units,
                 "members": result.members,
+            }
+        )
+        centre = result.centre
+        self.stdout.write(
+            _(
+                "Hardship Assistance Centre (%(seconds).1f s): %(files)d hardship files, %(assistance)d assistance "
+                "records, %(follow_ups)d follow-ups, %(payments)d payments, %(applications)d education-aid "
+                "applications, %(visits)d visits, %(ratings)d ratings."
+            )
+            % {
+                "seconds": centre.seconds,
+                "files": centre.files,
+                "assistance": centre.assistance,
+                "follow_ups": centre.follow_ups,
+                "payments": centre.payments,
+                "applications": centre.aid_applications,
+                "visits": centre.visits,
+                "ratings": centre.ratings,
             }
         )
         self.stdout.write("")

@@ -1,4 +1,5 @@
-"""Serve UnionHome with gunicorn (threaded workers) and run the background task worker beside it."""
+"""Serve UnionHome with gunicorn (threaded workers) and run the background task worker and the scheduler
+(periodic jobs, ``unionhome.server.scheduler``) beside it."""
 
 import os
 import signal
@@ -20,6 +21,7 @@ Demo logins (password: unionhome-demo)
   demo-rep      a workers' representative
   demo-cadre    a branch union cadre of 第一检验站        (second factor)
   demo-chair    the union chair                          (second factor)
+  demo-officer  the union's assistance officer           (second factor)
   demo-auditor  an audit committee member                (second factor)
   demo-admin    the platform administrator               (second factor)
 Second factor: add the TOTP secret JBSWY3DPEHPK3PXP to an authenticator app.
@@ -27,13 +29,13 @@ Second factor: add the TOTP secret JBSWY3DPEHPK3PXP to an authenticator app.
 
 
 class Command(BaseCommand):
-    help = "Run the production web server (gunicorn) and the task worker until interrupted."
+    help = "Run the production web server (gunicorn), the task worker and the scheduler until interrupted."
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("UNIONHOME_BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("UNIONHOME_WEB_WORKERS", "2")))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("UNIONHOME_WEB_THREADS", "8")))
-        parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
+        parser.add_argument("--no-worker", action="store_true", help="do not start the task worker nor the scheduler")
 
     def handle(self, *args, bind, workers, threads, no_worker, **options):
         if settings.PRODUCTION and demo_accounts_present():
@@ -66,6 +68,7 @@ class Command(BaseCommand):
         processes.append(subprocess.Popen(gunicorn))
         if not no_worker:
             processes.append(subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "1"]))
+            processes.append(subprocess.Popen([sys.executable, "manage.py", "run_schedule"]))
         if demo_accounts_present():
             self.stdout.write(DEMO_BANNER.format(bind=bind))
         else:

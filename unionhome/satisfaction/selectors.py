@@ -1,0 +1,87 @@
+"""Reads of ratings for the served member: what waits for their rating, what they rated.
+
+Ratings are not anonymous (each is tied to the served member, so it cannot be given twice), but
+no page or endpoint shows a cadre the raw ratings: the coming satisfaction index reads them in
+aggregate only. The rated cadre never learns who gave which score.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from unionhome.access.policy import OutOfScope
+from unionhome.satisfaction.models import Rating, ServiceLine
+from unionhome.satisfaction.ratable import Ratable, ratable_for_type, ratable_types
+
+# Items per type on the pending list: older help the member never rated falls off eventually.
+PENDING_PER_TYPE = 50
+
+
+@dataclass(frozen=True)
+class PendingRating:
+    item_type: str
+    item_id: int
+    service_line: str
+    service_line_label: str
+    title: str
+    served_on: datetime.date | None
+    url: str
+
+
+def pending_ratings(member) -> list[PendingRating]:
+    """Items served to ``member``, ready to rate and not rated yet, across every registered type,
+    the most recent first. One query per registered type, whatever the number of items."""
+    if member is None:
+        return []
+    pending: list[PendingRating] = []
+    for ratable in ratable_types():
+        rated = Rating.objects.filter(item_type=ratable.item_type, member=member).values("item_id")
+        order = [f"-{ratable.served_on_field}", "-pk"] if ratable.served_on_field else ["-pk"]
+        items = (
+            ratable.model._default_manager.filter(ratable.ready, **{ratable.member_field: member})
+            .exclude(pk__in=rated)
+            .select_related(*ratable.select_related)
+            .order_by(*order)[:PENDING_PER_TYPE]
+        )
+        for item in items:
+            pending.append(_pending(ratable, item))
+    return sorted(pending, key=lambda p: (p.served_on or datetime.date.min, p.item_id), reverse=True)
+
+
+def _pending(ratable: Ratable, item) -> PendingRating:
+    return PendingRating(
+        item_type=ratable.item_type,
+        item_id=item.pk,
+        service_line=ratable.service_line,
+        service_line_label=str(ServiceLine(ratable.service_line).label),
+        title=ratable.describe(item),
+        served_on=ratable.served_on(item),
+        url=ratable.rate_url(item),
+    )
+
+
+def ratings_given(member) -> QuerySet[Rating]:
+    """The member's own ratings, newest first (theirs to see; nobody else reads them one by one)."""
+    return Rating.objects.filter(member=member).order_by("-rated_at", "-id")
+
+
+def rateable_item_for(user, item_type: str, item_id: int):
+    """The ratable item ``item_type``/``item_id`` when ``user`` is the member it served, with its
+    registration; ``OutOfScope`` (404) for an unknown type, an unknown item, or someone else's."""
+    ratable = ratable_for_type(item_type)
+    member_id = getattr(user, "member_id", None)
+    if ratable is None or member_id is None:
+        raise OutOfScope
+    item = (
+        ratable.model._default_manager.select_related(*ratable.select_related)
+        .filter(pk=item_id, **{f"{ratable.member_field}_id": member_id})
+        .first()
+    )
+    if item is None:
+        raise OutOfScope
+    return ratable, item
+
+
+def rating_of(user, ratable: Ratable, item) -> Rating | None:
+    return Rating.objects.filter(item_type=ratable.item_type, item_id=item.pk, member_id=user.member_id).first()

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from unionhome.satisfaction import views
+
+app_name = "satisfaction"
+urlpatterns = [
+    path("", views.pending, name="pending"),
+    path("rate/<str:item_type>/<int:item_id>/", views.rate, name="rate"),
+]
