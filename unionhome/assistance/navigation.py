@@ -13,12 +13,9 @@ from unionhome.home.work_queue import register_provider
 # Everyone: members apply, follow their cases and rate the help; cadres find their work there.
 register(NavItem(_("Assistance"), "assistance:index", None, order=30))
 
-for provider in (
-    file_work_items,
-    approvals_queue,
-    payments_queue,
-    follow_up_work_items,
-    aid_work_items,
-    visit_work_items,
-):
-    register_provider(provider)
+register_provider(file_work_items, _("Hardship files"))
+register_provider(approvals_queue, _("Assistance to approve"))
+register_provider(payments_queue, _("Assistance to pay or deliver"))
+register_provider(follow_up_work_items, _("Follow-ups"))
+register_provider(aid_work_items, _("Education aid"))
+register_provider(visit_work_items, _("Visits"))
