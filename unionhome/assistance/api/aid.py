@@ -200,6 +200,11 @@ class ApplicationIn(Schema):
     school: PlainText = Field(..., min_length=1, max_length=100)
     admitted_year: int = Field(..., ge=2000, le=2100, description="The year the child was admitted.")
     tier_id: int = Field(..., ge=1, le=MAX_ID, description="One of the campaign's tiers.")
+    consent: bool = Field(
+        ...,
+        description="The parent's separate consent to the use of the child's details for this application "
+        "(recorded; without it there is no application).",
+    )
 
 
 @router.post(
@@ -223,6 +228,7 @@ def aid_apply(request: HttpRequest, body: ApplicationIn, campaign_id: int = Path
         school=body.school,
         admitted_year=body.admitted_year,
         tier=body.tier_id,
+        consent=body.consent,
     )
     application = selectors.own_applications(viewer).select_related("member__unit").get(pk=application.pk)
     return Status(201, _own_out(application))

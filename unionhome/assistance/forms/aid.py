@@ -125,6 +125,13 @@ class ApplicationForm(forms.Form):
         help_text=_("You can also add documents later, while your application waits for review."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
     )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the union's assistance officers use my child's details (name, ID number, school, "
+            "admission proof) only to assess, approve, publicise (name, unit and tier) and pay this application."
+        ),
+        required=False,  # the service refuses without it, with its own message
+    )
 
     def __init__(self, *args, campaign: AidCampaign, **kwargs):
         super().__init__(*args, **kwargs)

@@ -35,7 +35,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from unionhome.access.policy import OutOfScope, PermissionRefused, can, require
 from unionhome.assistance import ledger
@@ -44,6 +44,7 @@ from unionhome.assistance.models import (
     AidCampaign,
     AidTier,
     BudgetLine,
+    ConsentRecord,
     Document,
     HardshipFile,
     Objection,
@@ -68,6 +69,11 @@ ADMITTED_YEARS_BACK = 8
 DECIDING = (Campaign.OPEN, Campaign.REVIEW)
 # A member may add documents to their own application while it waits for review.
 OWN_DOCUMENT_STATES = (Status.SUBMITTED,)
+AID_CONSENT_TEXT_VERSION = "2026.1"
+AID_CONSENT_PURPOSE = gettext_lazy(
+    "Education aid: the union's assistance officers may process my child's name, ID number, school and "
+    "admission proof to assess, approve, publicise (name, unit and tier only) and pay this application."
+)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -616,10 +622,14 @@ def aid_application_submit(
     school: str,
     admitted_year: int,
     tier: AidTier | int,
+    consent: bool,
     proof: Any = None,
     proof_kind: str = Document.Kind.ADMISSION,
 ) -> AidApplication:
-    """A member applies for their own child. ``proof`` (an uploaded file) is stored as a document."""
+    """A member applies for their own child. ``proof`` (an uploaded file) is stored as a document.
+
+    The child's details are sensitive personal information of a minor: the parent's separate consent is
+    recorded (``ConsentRecord``) with the application, and without it there is no application."""
     member_id = getattr(actor, "member_id", None)
     if member_id is None:
         raise ValidationError(_("Only members apply for education aid, for their own children."))
@@ -665,6 +675,8 @@ def aid_application_submit(
     )
     if chosen is None:
         errors["tier"] = [_("Choose one of the campaign's tiers.")]
+    if consent is not True:
+        errors["consent"] = [_("Without your consent to the use of your child's details, there is no application.")]
     if errors:
         raise ValidationError(errors)
 
@@ -693,6 +705,16 @@ def aid_application_submit(
             )
     except IntegrityError:  # another parent applied for the same child at the same moment
         raise _duplicate_error(campaign, member, child_key) from None
+    with translation.override(settings.LANGUAGE_CODE):
+        purpose = str(AID_CONSENT_PURPOSE)
+    ConsentRecord.objects.create(
+        member=member,
+        purpose=purpose,
+        text_version=AID_CONSENT_TEXT_VERSION,
+        method=ConsentRecord.Method.ONLINE,
+        recorded_by=actor,
+        given_at=timezone.now(),
+    )
     record(
         actor,
         "assistance.aid_application.submitted",

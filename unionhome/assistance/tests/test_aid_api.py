@@ -64,6 +64,7 @@ def body_for(campaign: AidCampaign, n: int = 1, **overrides) -> dict:
         "school": "湖南大学",
         "admitted_year": campaign.year,
         "tier_id": campaign.tiers.order_by("-amount").first().pk,
+        "consent": True,
     }
     body.update(overrides)
     return body

@@ -52,6 +52,7 @@ def test_a_member_applies_on_a_phone_and_the_aid_is_paid_once(transactional_db, 
     m.page.locator("[name=child_id_number]").fill(number)
     m.page.locator("[name=school]").fill("湖南大学")
     m.page.locator("[name=tier]").first.check()
+    m.page.locator("[name=consent]").check()
     m.page.locator("[name=upload]").set_input_files(
         files=[{"name": "录取通知书.png", "mimeType": "image/png", "buffer": PNG}]
     )

@@ -39,6 +39,7 @@ def test_parents_applying_for_one_child_at_once_make_one_application(centre):
             school="湖南大学",
             admitted_year=campaign.year,
             tier=tier,
+            consent=True,
         )
 
     results = run_together(apply)

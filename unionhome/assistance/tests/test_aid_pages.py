@@ -184,6 +184,7 @@ def test_a_member_applies_on_the_page_with_a_proof_photo(login_as, aid):
             "admitted_year": aid["campaign"].year,
             "tier": aid["campaign"].tiers.get(name="本科").pk,
             "upload": SimpleUploadedFile("offer.png", PNG, content_type="image/png"),
+            "consent": "on",
         },
     )
     application = AidApplication.objects.get()

@@ -19,6 +19,7 @@ from unionhome.assistance.models import (
     AidCampaign,
     AidTier,
     BudgetLine,
+    ConsentRecord,
     Document,
     Objection,
     Payment,
@@ -49,6 +50,7 @@ def submit(aid, actor=None, n: int = 1, **overrides):
         "school": "湖南大学",
         "admitted_year": campaign.year,
         "tier": campaign.tiers.order_by("-amount").first(),
+        "consent": True,
     }
     values.update(overrides)
     return services.aid_application_submit(actor=actor or aid["member"], campaign=campaign, **values)
@@ -738,3 +740,17 @@ def test_a_payment_is_reversed_by_an_entry_never_deleted(aid):
     assert Payment.objects.count() == 2 and ledger.line_balances(aid["budget_line"])
     exc = refused(services.aid_payment_reverse, actor=aid["chair"], application=application, reason="again")
     assert exc.messages == ["Only a paid application can have its payment reversed."]
+
+
+def test_the_parents_consent_is_recorded_with_the_application(aid):
+    application = submit(aid)
+    consent = ConsentRecord.objects.get(member=aid["member_record"])
+    assert consent.method == "online" and consent.recorded_by == aid["member"] and consent.file is None
+    assert "ID number" in consent.purpose or "身份证" in consent.purpose
+    assert application.member == consent.member
+
+
+def test_no_consent_no_application(aid):
+    error = refused(submit, aid, consent=False)
+    assert "consent" in error.message_dict
+    assert not AidApplication.objects.exists() and not ConsentRecord.objects.exists()

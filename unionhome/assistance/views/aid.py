@@ -257,6 +257,7 @@ def apply(request: HttpRequest, campaign_pk: int) -> HttpResponse:
                 school=data["school"],
                 admitted_year=data["admitted_year"],
                 tier=data["tier"],
+                consent=data["consent"],
                 proof=data.get("upload"),
             )
         except ValidationError as exc:
