@@ -1,6 +1,13 @@
-"""What UnionHome holds about one person, gathered for the PIPL right of access and portability."""
+"""What UnionHome holds about one person, gathered for the PIPL right of access and portability.
+
+Apps that keep records about a member (hardship files, assistance, visits…) add a ``Section`` with
+``register_section``: its rows appear in the JSON download, the Excel workbook (one sheet each) and on
+the "my data" page, so that no app's records about a person are left out.
+"""
 
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -13,6 +20,25 @@ from unionhome.access.permissions import ROLES
 from unionhome.audit.models import AuditEvent
 
 ACTIVITY_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Section:
+    """Records an app holds about a member: ``columns`` gives (key, translated heading) pairs and ``rows``
+    returns, for a member, one dict per record keyed by those keys (JSON-friendly values)."""
+
+    key: str
+    title: Callable[[], str]
+    columns: Callable[[], list[tuple[str, str]]]
+    rows: Callable[[Any], list[dict]]
+
+
+_SECTIONS: list[Section] = []
+
+
+def register_section(section: Section) -> None:
+    if all(s.key != section.key for s in _SECTIONS):
+        _SECTIONS.append(section)
 
 
 def _iso(value) -> str | None:
@@ -84,6 +110,11 @@ def personal_data_of(user) -> dict:
                 for c in member.status_changes.all()
             ],
         }
+    data["records"] = [
+        {"key": s.key, "title": s.title(), "columns": s.columns(), "rows": s.rows(member)}
+        for s in _SECTIONS
+        if member is not None
+    ]
     return data
 
 
@@ -149,6 +180,16 @@ def personal_data_xlsx(data: dict) -> bytes:
             _("Status history"),
             [_("Effective on"), _("From"), _("To"), _("Reason")],
             [[c["effective_on"], c["from"], c["to"], c["reason"]] for c in member["status_history"]],
+        )
+    for section in data.get("records", []):
+        if not section["rows"]:
+            continue
+        keys = [key for key, _heading in section["columns"]]
+        _table(
+            workbook,
+            section["title"],
+            [heading for _key, heading in section["columns"]],
+            [[row.get(key) for key in keys] for row in section["rows"]],
         )
     _table(
         workbook,

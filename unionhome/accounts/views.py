@@ -162,10 +162,22 @@ def password_change_view(request):
 @login_required
 @never_cache
 def my_data(request):
+    return _my_data_page(request, EmailForm(initial={"email": request.user.email}))
+
+
+def _my_data_page(request, email_form, *, status: int = 200):
     data = personal_data_of(request.user)
     record(request.user, "accounts.personal_data_viewed", request.user)
-    email_form = EmailForm(initial={"email": request.user.email})
-    return render(request, "accounts/my_data.html", {"data": data, "email_form": email_form})
+    records = [
+        {
+            "title": section["title"],
+            "headings": [heading for _key, heading in section["columns"]],
+            "rows": [[(heading, row.get(key)) for key, heading in section["columns"]] for row in section["rows"]],
+        }
+        for section in data["records"]
+    ]
+    context = {"data": data, "records": records, "email_form": email_form}
+    return render(request, "accounts/my_data.html", context, status=status)
 
 
 @require_POST
@@ -186,9 +198,7 @@ def email_change(request):
                 else _("Notifications will no longer be emailed to you."),
             )
             return redirect("accounts:my_data")
-    data = personal_data_of(request.user)
-    record(request.user, "accounts.personal_data_viewed", request.user)
-    return render(request, "accounts/my_data.html", {"data": data, "email_form": form}, status=422)
+    return _my_data_page(request, form, status=422)
 
 
 @login_required

@@ -1,7 +1,9 @@
-"""The centre's menu entry and the providers of a cadre's work queue (home page)."""
+"""The centre's menu entry, the providers of a cadre's work queue (home page), and the sections of a
+member's own data (``personal_data.py``)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from unionhome.assistance import personal_data  # noqa: F401  (registers the member's own-data sections)
 from unionhome.assistance.selectors.aid import aid_work_items
 from unionhome.assistance.selectors.files import file_work_items
 from unionhome.assistance.selectors.follow_ups import follow_up_work_items
