@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from unionhome.access.policy import has_permission_anywhere, is_cadre
 from unionhome.home.work_queue import work_queue_groups
 from unionhome.org.selectors import TREE_PAGE_UNITS, unit_tree_for
+from unionhome.satisfaction.selectors import pending_ratings
 
 
 @login_required
@@ -20,6 +21,8 @@ def index(request):
         "unit_chart": _unit_chart(user) if can_view_tree else None,
         "can_view_members": has_permission_anywhere(user, "org.view_members"),
         "can_view_audit": has_permission_anywhere(user, "audit.view"),
+        # Served items waiting for this worker's verdict: asked on the first page they see.
+        "pending_ratings": len(pending_ratings(user.member)) if user.member_id else 0,
     }
     return render(request, "home/index.html", context)
 
