@@ -132,10 +132,21 @@ class HardshipFile(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["state", "unit_path"], name="hardshipfile_state_scope"),
+            # A state in a subtree: ``unit_path LIKE 'prefix%'`` is an index range on PostgreSQL whatever the
+            # database collation only with the pattern operator class (equality on the state works with it too).
+            models.Index(
+                fields=["state", "unit_path"],
+                name="hardshipfile_state_scope",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
             models.Index(fields=["unit_path"], name="hardshipfile_scope", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["state", "next_review_due"], name="hardshipfile_review_due"),
             models.Index(fields=["state", "publicity_ends_on"], name="hardshipfile_publicity"),
+            # Lists and queues in the order they show (newest change first; oldest submission first), so that
+            # a federation-wide officer's page reads its first rows from the index instead of sorting every file.
+            models.Index(fields=["updated_at", "id"], name="hardshipfile_recent"),
+            models.Index(fields=["state", "updated_at", "id"], name="hardshipfile_state_recent"),
+            models.Index(fields=["state", "submitted_at", "id"], name="hardshipfile_state_submitted"),
         ]
 
     def __str__(self) -> str:
@@ -491,9 +502,19 @@ class Assistance(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "unit_path"], name="assistance_status_scope"),
+            # A status in a subtree, as an index range on PostgreSQL whatever the collation (see HardshipFile).
+            models.Index(
+                fields=["status", "unit_path"],
+                name="assistance_status_scope",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
             models.Index(fields=["unit_path"], name="assistance_scope", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["member", "-requested_at"], name="assistance_by_member"),
+            # Lists and queues in the order they show: all help and requests by request time, approved help
+            # awaiting payment or delivery by decision time (first rows from the index, no sort of every row).
+            models.Index(fields=["requested_at", "id"], name="assistance_recent"),
+            models.Index(fields=["status", "requested_at", "id"], name="assistance_status_requested"),
+            models.Index(fields=["status", "decided_at", "id"], name="assistance_status_decided"),
         ]
 
     def __str__(self) -> str:
@@ -606,6 +627,8 @@ class FollowUp(models.Model):
             models.Index(fields=["done_on", "due_on"], name="followup_due"),
             models.Index(fields=["responsible", "done_on", "due_on"], name="followup_due_by_cadre"),
             models.Index(fields=["unit_path", "due_on"], name="followup_scope"),
+            # Open follow-ups in the order the lists show them (due now, overdue, upcoming).
+            models.Index(fields=["due_on", "id"], condition=Q(done_on__isnull=True), name="followup_open_due"),
             # Reports: a subtree's follow-ups due in a year, by LIKE 'prefix%' whatever the database collation.
             models.Index(
                 fields=["unit_path", "due_on"],
@@ -852,9 +875,15 @@ class Visit(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "due_by"], name="visit_due"),
-            models.Index(fields=["unit_path", "status", "due_by"], name="visit_scope_due"),
-            models.Index(fields=["status", "visited_on"], name="visit_done_on"),
+            # Due visits by due date and done ones by visit date; with the unit path and the member in the index
+            # the calendar counts a month's visits in a wide scope (not the viewer's own) from the index alone.
+            models.Index(fields=["status", "due_by", "unit_path", "member"], name="visit_due_calendar"),
+            models.Index(
+                fields=["unit_path", "status", "due_by"],
+                name="visit_scope_due",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "date_ops"],
+            ),
+            models.Index(fields=["status", "visited_on", "unit_path", "member"], name="visit_done_calendar"),
             models.Index(fields=["member", "-created_at"], name="visit_by_member"),
             # Reports: a subtree's visits due or made in a year, by LIKE 'prefix%' whatever the database collation
             # (the visit date is checked in the index, so the rows of other years are not read).

@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from unionhome.access.policy import OutOfScope, can, scope_q, scope_roots
+from unionhome.access.policy import OutOfScope, can, scope_roots
 from unionhome.assistance import hardship_workflow as workflow
 from unionhome.assistance.models import HardshipFile, Objection
+from unionhome.assistance.selectors.scope import unit_scope_q
 from unionhome.audit.recorder import record
 from unionhome.home.work_queue import WorkItem
 from unionhome.org.models import Member, OrgUnit
@@ -38,7 +39,7 @@ def _ordered(files: QuerySet[HardshipFile]) -> QuerySet[HardshipFile]:
 def files_for(viewer, *, state: str | None = None, query: str | None = None) -> QuerySet[HardshipFile]:
     """Files in the viewer's ``assistance.view_file`` scope, newest change first, optionally of one state
     and matching a member search (name, pinyin initials, employee number). Constant queries per page."""
-    files = HardshipFile.objects.filter(scope_q(viewer, "assistance.view_file", "unit_path"))
+    files = HardshipFile.objects.filter(unit_scope_q(viewer, "assistance.view_file"))
     if state and state in State.values:
         files = files.filter(state=state)
     if query:
@@ -147,7 +148,7 @@ def _not_own(files: QuerySet[HardshipFile], viewer) -> QuerySet[HardshipFile]:
 
 def files_awaiting_review(viewer) -> QuerySet[HardshipFile]:
     """Submitted files the viewer may review for the branch (``assistance.review_file``), oldest first."""
-    files = HardshipFile.objects.filter(scope_q(viewer, "assistance.review_file", "unit_path"), state=State.SUBMITTED)
+    files = HardshipFile.objects.filter(unit_scope_q(viewer, "assistance.review_file"), state=State.SUBMITTED)
     return _ordered(_not_own(files, viewer)).order_by("submitted_at", "id")
 
 
@@ -183,7 +184,7 @@ def files_awaiting_approval(viewer) -> QuerySet[HardshipFile]:
 def re_reviews_due(viewer, today: datetime.date, *, within_days: int = REVIEW_SOON_DAYS) -> QuerySet[HardshipFile]:
     """Active files whose annual re-review is due within ``within_days`` or overdue (``overdue`` is set)."""
     files = HardshipFile.objects.filter(
-        scope_q(viewer, "assistance.approve_file", "unit_path"),
+        unit_scope_q(viewer, "assistance.approve_file"),
         state=State.ACTIVE,
         next_review_due__lte=today + datetime.timedelta(days=within_days),
     ).annotate(

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from unionhome.access.policy import OutOfScope, has_permission_anywhere, scope_q
+from unionhome.access.policy import OutOfScope, has_permission_anywhere
 from unionhome.assistance.models import Assistance, FollowUp
+from unionhome.assistance.selectors.scope import unit_scope_q
 from unionhome.home.work_queue import WorkItem
 from unionhome.org.selectors import KeysetPage, decode_cursor, encode_cursor
 
@@ -43,7 +44,7 @@ def filter_choices() -> list[tuple[str, str]]:
 
 
 def _visible_q(viewer) -> Q:
-    return Q(responsible_id=viewer.pk) | scope_q(viewer, PERMISSION, "unit_path")
+    return Q(responsible_id=viewer.pk) | unit_scope_q(viewer, PERMISSION)
 
 
 def follow_ups_for(viewer) -> QuerySet[FollowUp]:

@@ -375,8 +375,7 @@ def report_for(viewer, unit: OrgUnit, year: int, *, today: datetime.date | None 
     _payments(subtree, report)
     _follow_ups(subtree, report.follow_ups)
     _aid(subtree, report.aid)
-    _visits_due(subtree, report.visits)
-    _visits_done(subtree, report.visits)
+    _visits(subtree, report.visits)
     report.children = children.rows()
     return report
 
@@ -512,22 +511,21 @@ def _assistance_counts(subtree: _Subtree, figures: AssistanceFigures) -> None:
 
 
 def _payments(subtree: _Subtree, report: Report) -> None:
-    """One query: money paid in the year (payments and their reversals, so net) by child, fund source and,
-    for assistance, its kind; split into assistance, education aid and visits."""
+    """Two queries over the money paid in the year (payments and their reversals, so net), split into
+    assistance, education aid and visits: by fund source and, for assistance, its kind (the budget line
+    and the assistance joined); and by child (the payments alone). Asking for the two breakdowns apart
+    keeps each one's groups few (a federation has a thousand children: one grouped query for both would
+    count funds x kinds x children groups, and join every payment for them)."""
     period = subtree.period
-    rows = (
-        subtree.rows(Payment.objects)
-        .filter(paid_at__gte=period.start_at, paid_at__lt=period.end_before)
-        .values("budget_line__fund_source", "assistance__kind", child=subtree.child())
-        .annotate(
-            assistance=Sum("amount", filter=Q(assistance__isnull=False)),
-            aid=Sum("amount", filter=Q(aid_application__isnull=False)),
-            visits=Sum("amount", filter=Q(visit__isnull=False)),
-        )
-    )
+    paid = subtree.rows(Payment.objects).filter(paid_at__gte=period.start_at, paid_at__lt=period.end_before)
+    sums = {
+        "assistance": Sum("amount", filter=Q(assistance__isnull=False)),
+        "aid": Sum("amount", filter=Q(aid_application__isnull=False)),
+        "visits": Sum("amount", filter=Q(visit__isnull=False)),
+    }
     funds = {code: FundRow(code, str(label)) for code, label in BudgetLine.FundSource.choices}
     kinds = {row.code: row for row in report.assistance.by_kind}
-    for row in rows:
+    for row in paid.values("budget_line__fund_source", "assistance__kind").annotate(**sums):
         assistance, aid, visits = (money_sum(row[name]) for name in ("assistance", "aid", "visits"))
         code = row["budget_line__fund_source"]
         fund = funds.setdefault(code, FundRow(code, code))
@@ -537,12 +535,13 @@ def _payments(subtree: _Subtree, report: Report) -> None:
         if row["assistance__kind"] is not None:
             kind = row["assistance__kind"]
             kinds.setdefault(kind, KindRow(kind, kind)).amount += assistance
-        child = subtree.children[row["child"]]
-        child.assistance_amount += assistance
-        child.aid_paid_amount += aid
         report.assistance.amount += assistance
         report.aid.paid_amount += aid
         report.visits.amount += visits
+    for row in paid.values(child=subtree.child()).annotate(assistance=sums["assistance"], aid=sums["aid"]):
+        child = subtree.children[row["child"]]
+        child.assistance_amount += money_sum(row["assistance"])
+        child.aid_paid_amount += money_sum(row["aid"])
     report.assistance.by_kind = list(kinds.values())
     report.money.by_fund = list(funds.values())
 
@@ -602,44 +601,34 @@ def _aid(subtree: _Subtree, figures: AidFigures) -> None:
             figures.paid += count
 
 
-def _visits_due(subtree: _Subtree, figures: VisitFigures) -> None:
-    """One query: visits due in the year (not cancelled), by child and occasion."""
+def _visits(subtree: _Subtree, figures: VisitFigures) -> None:
+    """One query (one pass over the subtree's visits): visits due in the year (not cancelled) and visits
+    made in the year (by visit date, due or not), by child and occasion."""
     period = subtree.period
+    due_in_year = Q(status__in=(Visit.Status.DUE, Visit.Status.DONE), due_by__gte=period.start, due_by__lte=period.end)
+    done_in_year = Q(status=Visit.Status.DONE, visited_on__gte=period.start, visited_on__lte=period.end)
     rows = (
         subtree.rows(Visit.objects)
-        .filter(status__in=(Visit.Status.DUE, Visit.Status.DONE), due_by__gte=period.start, due_by__lte=period.end)
+        .filter(due_in_year | done_in_year)
         .values("occasion", child=subtree.child())
         .annotate(
-            due=Count("id"),
-            done=Count("id", filter=Q(status=Visit.Status.DONE)),
-            on_time=Count("id", filter=Q(status=Visit.Status.DONE, visited_on__lte=F("due_by"))),
-            overdue=Count("id", filter=Q(status=Visit.Status.DUE, due_by__lt=period.today)),
+            due=Count("id", filter=due_in_year),
+            done=Count("id", filter=due_in_year & Q(status=Visit.Status.DONE)),
+            on_time=Count("id", filter=due_in_year & Q(status=Visit.Status.DONE, visited_on__lte=F("due_by"))),
+            overdue=Count("id", filter=due_in_year & Q(status=Visit.Status.DUE, due_by__lt=period.today)),
+            done_in_year=Count("id", filter=done_in_year),
         )
     )
     for row in rows:
         occasion = _occasion(figures.by_occasion, row["occasion"])
-        for name in ("due", "done", "on_time", "overdue"):
+        for name in ("due", "done", "on_time", "overdue", "done_in_year"):
             setattr(occasion, name, getattr(occasion, name) + row[name])
             setattr(figures, name, getattr(figures, name) + row[name])
         child = subtree.children[row["child"]]
         child.visits_due += row["due"]
         child.visits_done += row["done"]
         child.visits_overdue += row["overdue"]
-
-
-def _visits_done(subtree: _Subtree, figures: VisitFigures) -> None:
-    """One query: visits made in the year (by visit date, due or not), by child and occasion."""
-    period = subtree.period
-    rows = (
-        subtree.rows(Visit.objects)
-        .filter(status=Visit.Status.DONE, visited_on__gte=period.start, visited_on__lte=period.end)
-        .values("occasion", child=subtree.child())
-        .annotate(count=Count("id"))
-    )
-    for row in rows:
-        _occasion(figures.by_occasion, row["occasion"]).done_in_year += row["count"]
-        subtree.children[row["child"]].visits_done_in_year += row["count"]
-        figures.done_in_year += row["count"]
+        child.visits_done_in_year += row["done_in_year"]
 
 
 def _occasion(rows: list[OccasionRow], code: str) -> OccasionRow:
