@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "unionhome.notify",
     "unionhome.satisfaction",
     "unionhome.assistance",
+    "unionhome.disclosure",
+    "unionhome.congress",
     "unionhome.api",
     "unionhome.demo",
     "unionhome.server",
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # The vote's live turnout for a hall of phones, before the heavy middleware (see congress/live.py).
+    "unionhome.congress.live.LiveTurnoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -170,7 +174,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "unionhome.accounts.backends.LoginIdBackend",
 ]
+# Argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane): unionhome/accounts/hashers.py, docs/deploy.md.
+# Hashes made with Django's default parameters still verify and are upgraded at the next login.
 PASSWORD_HASHERS = [
+    "unionhome.accounts.hashers.TunedArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]

@@ -15,6 +15,8 @@ urlpatterns = [
     path("org/", include("unionhome.org.urls")),
     path("audit/", include("unionhome.audit.urls")),
     path("assistance/", include("unionhome.assistance.urls")),
+    path("congress/", include("unionhome.congress.urls")),
+    path("disclosure/", include("unionhome.disclosure.urls")),
     path("notify/", include("unionhome.notify.urls")),
     path("satisfaction/", include("unionhome.satisfaction.urls")),
     path("api/v1/", api.urls),

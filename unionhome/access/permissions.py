@@ -39,6 +39,20 @@ PERMISSIONS: dict[str, str] = {
     "assistance.manage_visits": _("Plan and record visits"),
     "assistance.view_reports": _("See assistance reports"),
     "assistance.configure": _("Set the centre's rules (thresholds, publicity, schedules)"),
+    # The workers' congress. Representatives act as representatives (their seat, not a permission).
+    "congress.view": _("See the congress's representatives, composition and check-in"),
+    "congress.manage": _("Set up terms, sessions, delegations, representatives, motions and votes"),
+    "congress.check_in": _("Check representatives in at a session"),
+    "congress.run_votes": _("Open and close votes"),
+    "congress.view_proposals": _("See every proposal and its handling"),
+    "congress.review_proposals": _("Review proposals: accept, convert, merge, refer"),
+    "congress.manage_departments": _("Set up handling departments and their handlers"),
+    "congress.manage_decisions": _("Run opinion calls and track decisions"),
+    "congress.view_reports": _("See the proposal dashboard and congress reports"),
+    # Factory-affairs disclosure.
+    "disclosure.publish": _("Publish and withdraw disclosure notices"),
+    "disclosure.answer": _("Answer workers' questions on notices"),
+    "disclosure.view_receipts": _("See read receipts and remind non-readers"),
 }
 
 
@@ -66,6 +80,17 @@ _ASSISTANCE_OFFICER = _ASSISTANCE_ALL - {"assistance.configure", "assistance.man
 # Other cadres visit members and see the reports; they do not open hardship files.
 _ASSISTANCE_VISITS = {"assistance.manage_visits", "assistance.view_reports"}
 
+# The congress office runs the congress and disclosure; chairs hold the same on their union.
+_CONGRESS_ALL = {p for p in PERMISSIONS if p.startswith(("congress.", "disclosure."))}
+# Branch chairs and vice chairs follow the congress, answer questions and chase unread notices.
+_CONGRESS_FOLLOW = {
+    "congress.view",
+    "congress.view_proposals",
+    "congress.view_reports",
+    "disclosure.answer",
+    "disclosure.view_receipts",
+}
+
 ROLES: dict[str, Role] = {
     role.code: role
     for role in [
@@ -81,6 +106,7 @@ ROLES: dict[str, Role] = {
                     "accounts.manage",
                 }
                 | _ASSISTANCE_ALL
+                | _CONGRESS_ALL
             ),
             True,
             True,
@@ -88,14 +114,14 @@ ROLES: dict[str, Role] = {
         Role(
             "vice_chair",
             _("Vice chair"),
-            frozenset(_CADRE_CORE | {"org.view_member_sensitive"} | _ASSISTANCE_VISITS),
+            frozenset(_CADRE_CORE | {"org.view_member_sensitive"} | _ASSISTANCE_VISITS | _CONGRESS_FOLLOW),
             True,
             True,
         ),
         Role(
             "branch_cadre",
             _("Branch union cadre"),
-            frozenset(_CADRE_CORE | {"org.view_member_sensitive"} | _ASSISTANCE_VISITS),
+            frozenset(_CADRE_CORE | {"org.view_member_sensitive"} | _ASSISTANCE_VISITS | _CONGRESS_FOLLOW),
             True,
             True,
         ),
@@ -107,7 +133,20 @@ ROLES: dict[str, Role] = {
             True,
             True,
         ),
-        Role("congress_office", _("Congress office"), frozenset({"org.view_tree", "org.view_members"}), True, True),
+        Role(
+            "congress_office",
+            _("Congress office"),
+            frozenset({"org.view_tree", "org.view_members"} | _CONGRESS_ALL),
+            True,
+            True,
+        ),
+        Role(
+            "proposal_committee",
+            _("Proposal review committee"),
+            frozenset({"congress.view", "congress.view_proposals", "congress.review_proposals"}),
+            True,
+            True,
+        ),
         Role(
             "women_committee",
             _("Women workers' committee"),

@@ -18,6 +18,8 @@ from unionhome.api import errors
 from unionhome.api.auth import BearerAuth
 from unionhome.api.parser import JsonOnlyParser
 from unionhome.assistance.api import router as assistance_router
+from unionhome.congress.api import router as congress_router
+from unionhome.disclosure.api import router as disclosure_router
 from unionhome.notify.api import router as notify_router
 from unionhome.org.api import router as org_router
 from unionhome.satisfaction.api import router as satisfaction_router
@@ -76,5 +78,7 @@ errors.install(api)
 api.add_router("", accounts_router)
 api.add_router("", org_router)
 api.add_router("/assistance", assistance_router)
+api.add_router("/congress", congress_router)
+api.add_router("/disclosure", disclosure_router)
 api.add_router("", notify_router)
 api.add_router("", satisfaction_router)

@@ -157,7 +157,8 @@ def _on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     permission = exc.permission if isinstance(exc, PermissionRefused) else ""
     _record_denial(request, permission)
-    detail = str(exc) if isinstance(exc, PermissionRefused) else _("You may not do this.")
+    # A refusal that explains itself (a missing permission, "only representatives can vote") says so.
+    detail = str(exc) if isinstance(exc, PermissionRefused) or exc.args else _("You may not do this.")
     return problem_response(403, "permission_denied", detail)
 
 

@@ -8,15 +8,10 @@ others; the task fails afterwards, naming it, so the failure shows in the task r
 """
 
 import datetime
-import logging
 
-from django.utils import timezone
-from django.utils.module_loading import import_string
 from django_tasks import task
 
-from unionhome.server.scheduler import PeriodicJob, schedule
-
-logger = logging.getLogger(__name__)
+from unionhome.server.scheduler import PeriodicJob, run_sweeps, schedule
 
 DAILY_SWEEPS: list[str] = [
     "unionhome.assistance.services.follow_ups.follow_ups_remind",
@@ -28,26 +23,10 @@ DAILY_SWEEPS: list[str] = [
 DAILY_AT = datetime.time(7, 0)
 
 
-class SweepFailed(Exception):
-    """One or more daily sweeps raised; the others ran."""
-
-
 @task()
 def assistance_daily(today: str | None = None) -> dict[str, object]:
     """Run every daily sweep for ``today`` (ISO date; the local date when not given)."""
-    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
-    results: dict[str, object] = {}
-    failed: list[str] = []
-    for path in DAILY_SWEEPS:
-        name = path.rsplit(".", 1)[-1]
-        try:
-            results[name] = import_string(path)(today=day)
-        except Exception:
-            logger.exception("Daily sweep %s failed for %s", path, day)
-            failed.append(name)
-    if failed:
-        raise SweepFailed(f"daily sweeps failed: {', '.join(failed)} (others: {results})")
-    return results
+    return run_sweeps(DAILY_SWEEPS, today)
 
 
 schedule(PeriodicJob("assistance.daily", assistance_daily, every=datetime.timedelta(days=1), at=DAILY_AT))

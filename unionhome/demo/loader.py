@@ -22,7 +22,7 @@ from unionhome.access.policy import requires_second_factor
 from unionhome.accounts.models import User
 from unionhome.accounts.services import totp_key_from_base32
 from unionhome.audit.recorder import record
-from unionhome.demo import assistance_data, shape
+from unionhome.demo import assistance_data, congress_data, shape
 from unionhome.demo.people import JOINED_REASON, Identities, Person, make_person, pinyin_pair
 from unionhome.org.models import Member, MemberStatusChange, MemberTag, OrgUnit
 from unionhome.org.services import org_recount_members
@@ -291,7 +291,12 @@ def cast_reference_union(rng: random.Random, people: list[Person]) -> list[Appoi
         unit_code = login.unit_code or (people[i].unit_code if i is not None else None)
         cast.append(Appointment(login, login.role, unit_code, i))
     # The union's assistance officer is demo-officer.
-    for role, gender in (("vice_chair", None), ("congress_office", None), ("women_committee", "F")):
+    for role, gender in (
+        ("vice_chair", None),
+        ("congress_office", None),
+        ("proposal_committee", None),
+        ("women_committee", "F"),
+    ):
         cast.append(Appointment(None, role, tc, pick(f"{tc}-", gender, job="manager")))
     for branch in shape.BRANCHES:
         bcode = f"{tc}-{branch.suffix}"
@@ -390,6 +395,8 @@ def load(
     with transaction.atomic():
         create_accounts(cast, reference_members, refs)
         org_recount_members()
+    reference = OrgUnit.objects.get(pk=refs[shape.union_code(1, len(plan))].pk)
+    congress_data.load_congress(seed=seed, union=reference, members=reference_members)
     unions = [
         assistance_data.UnionRef(number, refs[code].pk, refs[code].path)
         for number, _ in plan

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from unionhome.access.policy import has_permission_anywhere, is_cadre
+from unionhome.home.member_prompts import prompt_groups
 from unionhome.home.work_queue import work_queue_groups
 from unionhome.org.selectors import TREE_PAGE_UNITS, unit_tree_for
 from unionhome.satisfaction.selectors import pending_ratings
@@ -17,6 +18,7 @@ def index(request):
         "member": user.member,
         "is_cadre": is_cadre(user),
         "work_queue": work_queue_groups(user),
+        "prompts": prompt_groups(user),
         "can_view_tree": can_view_tree,
         "unit_chart": _unit_chart(user) if can_view_tree else None,
         "can_view_members": has_permission_anywhere(user, "org.view_members"),

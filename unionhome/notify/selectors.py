@@ -1,12 +1,10 @@
 """Reads of a person's own notifications: nobody reads another's inbox."""
 
-import datetime
-
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from unionhome.access.policy import OutOfScope
+from unionhome.keyset import KeysetPage, decode_time_cursor, time_keyset_page
 from unionhome.notify.models import Notification
-from unionhome.org.selectors import KeysetPage, decode_cursor, encode_cursor
 
 PAGE_SIZE = 30
 
@@ -30,29 +28,10 @@ def notification_for(user, pk: int) -> Notification:
     return notification
 
 
-def _decode(cursor: str | None) -> tuple[datetime.datetime, int] | None:
-    values = decode_cursor(cursor) if cursor else None
-    if values is None:
-        return None
-    try:
-        moment = datetime.datetime.fromisoformat(values[0])
-    except ValueError:
-        return None
-    return (moment, values[1]) if moment.tzinfo is not None else None
-
-
 def valid_cursor(cursor: str) -> bool:
-    return _decode(cursor) is not None
+    return decode_time_cursor(cursor) is not None
 
 
 def inbox_page(notifications: QuerySet[Notification], cursor: str | None, size: int = PAGE_SIZE) -> KeysetPage:
     """Newest first, by keyset (``created_at``, ``id``)."""
-    after = _decode(cursor)
-    if after is not None:
-        moment, pk = after
-        notifications = notifications.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
-    rows = list(notifications[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    next_cursor = encode_cursor([rows[-1].created_at.isoformat(), rows[-1].pk]) if more and rows else None
-    return KeysetPage(rows, next_cursor, has_previous=after is not None)
+    return time_keyset_page(notifications, cursor, field="created_at", size=size)

@@ -16,10 +16,11 @@ from unionhome.access.policy import require
 from unionhome.api.errors import ErrorOut, ValidationErrorOut
 from unionhome.api.fields import MAX_ID, PlainText
 from unionhome.audit.recorder import record
+from unionhome.keyset import decode_cursor
 from unionhome.org import selectors
 from unionhome.org.models import Member, OrgUnit
 from unionhome.org.presenters import member_row
-from unionhome.org.selectors import PAGE_SIZE, TreeNode, decode_cursor, member_for
+from unionhome.org.selectors import PAGE_SIZE, TreeNode, member_for
 
 router = Router(tags=["org"])
 

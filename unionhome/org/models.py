@@ -49,6 +49,12 @@ class OrgUnit(MP_Node):
         return self.path
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of the unit at ``path`` and of every unit above it, top first."""
+    step = OrgUnit.steplen
+    return [path[:end] for end in range(step, len(path) + 1, step)]
+
+
 class MemberTag(models.Model):
     """A segment a member belongs to, e.g. 女职工, 劳模, 一线职工."""
 

@@ -1,13 +1,11 @@
 """Every read of the org tree and the roster that a user sees, already scoped to the viewer."""
 
-import base64
-import json
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from unionhome.access.policy import OutOfScope, scope_roots
+from unionhome.keyset import KeysetPage, decode_cursor, encode_cursor
 from unionhome.org.models import Member, OrgUnit
 from unionhome.org.names import unambiguous_pinyin_prefix
 
@@ -177,35 +175,6 @@ def member_search(members: QuerySet[Member], query: str) -> QuerySet[Member]:
     if key:  # the same rows, found through the pinyin order the directory index already has
         terms &= pinyin_range_q(key)
     return members.filter(terms)
-
-
-@dataclass
-class KeysetPage:
-    items: list[Any]
-    next_cursor: str | None
-    has_previous: bool
-
-
-def encode_cursor(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, ensure_ascii=False).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> list[Any] | None:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if (
-        not isinstance(values, list)
-        or len(values) != 2
-        or not isinstance(values[0], str)
-        or not isinstance(values[1], int)
-        or not values[0].isprintable()
-        or not 0 < values[1] < 2**63
-    ):
-        return None
-    return values
 
 
 def member_page(members: QuerySet[Member], cursor: str | None, size: int = PAGE_SIZE) -> KeysetPage:

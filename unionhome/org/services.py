@@ -12,7 +12,7 @@ from unionhome.access.policy import PermissionRefused, require
 from unionhome.audit.recorder import record
 from unionhome.org.identity import mask_id_number, mask_mobile
 from unionhome.org.member_fields import clean_member_fields
-from unionhome.org.models import Member, MemberStatusChange, MemberTag, OrgUnit
+from unionhome.org.models import Member, MemberStatusChange, MemberTag, OrgUnit, ancestor_paths
 from unionhome.org.names import pinyin_initials, pinyin_key
 
 SENSITIVE_FIELDS = {"id_number": mask_id_number, "mobile": mask_mobile}
@@ -46,18 +46,11 @@ def _audit_value(field: str, value: Any) -> Any:
     return mask(str(value)) if mask and value else value
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    """The paths of a unit and all its ancestors."""
-    return [path[:end] for end in range(OrgUnit.steplen, len(path) + 1, OrgUnit.steplen)]
-
-
 def _bump_count(unit_id: int, delta: int) -> None:
     """Count an active member more (or less) in a unit: its own counter and every subtree above it."""
     path = OrgUnit.objects.filter(pk=unit_id).values_list("path", flat=True).get()
     OrgUnit.objects.filter(pk=unit_id).update(direct_member_count=F("direct_member_count") + delta)
-    OrgUnit.objects.filter(path__in=_ancestor_paths(path)).update(
-        subtree_member_count=F("subtree_member_count") + delta
-    )
+    OrgUnit.objects.filter(path__in=ancestor_paths(path)).update(subtree_member_count=F("subtree_member_count") + delta)
 
 
 @transaction.atomic
@@ -263,7 +256,7 @@ def org_recount_members(unit_paths: list[str] | None = None) -> int:
         OrgUnit.objects.bulk_update(changed, ["direct_member_count", "subtree_member_count"], batch_size=500)
         for path, shift in shifts.items():
             if shift:
-                OrgUnit.objects.filter(path__in=_ancestor_paths(path)[:-1]).update(
+                OrgUnit.objects.filter(path__in=ancestor_paths(path)[:-1]).update(
                     subtree_member_count=F("subtree_member_count") + shift
                 )
     return len(changed)

@@ -18,6 +18,8 @@ class ServiceLine(models.TextChoices):
     HARDSHIP_ASSISTANCE = "hardship_assistance", _("Hardship assistance")
     EDUCATION_AID = "education_aid", _("Education aid")
     VISITS = "visits", _("Visits and condolences")
+    PROPOSAL_REPLIES = "proposal_replies", _("Replies to congress proposals")
+    DECISION_IMPLEMENTATION = "decision_implementation", _("Implementation of congress decisions")
 
 
 class Rating(models.Model):

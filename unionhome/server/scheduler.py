@@ -27,7 +27,7 @@ from typing import Any
 
 from django.db import close_old_connections, transaction
 from django.utils import timezone
-from django.utils.module_loading import autodiscover_modules
+from django.utils.module_loading import autodiscover_modules, import_string
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +87,29 @@ def registered_jobs() -> list[PeriodicJob]:
         autodiscover_modules("tasks")
         _discovered = True
     return sorted(_JOBS.values(), key=lambda job: job.name)
+
+
+class SweepFailed(Exception):
+    """One or more daily sweeps raised; the others ran."""
+
+
+def run_sweeps(paths: list[str], today: str | None = None) -> dict[str, object]:
+    """Run each sweep (a dotted path, called as ``sweep(today=<date>)``) for ``today`` (ISO date; the
+    local date when not given), as an app's daily task does. One failing sweep does not stop the others;
+    afterwards ``SweepFailed`` names the failed ones, so the failure shows in the task results."""
+    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    results: dict[str, object] = {}
+    failed: list[str] = []
+    for path in paths:
+        name = path.rsplit(".", 1)[-1]
+        try:
+            results[name] = import_string(path)(today=day)
+        except Exception:
+            logger.exception("Daily sweep %s failed for %s", path, day)
+            failed.append(name)
+    if failed:
+        raise SweepFailed(f"daily sweeps failed: {', '.join(failed)} (others: {results})")
+    return results
 
 
 def enqueue_due(now: datetime.datetime | None = None) -> list[str]:

@@ -18,7 +18,7 @@ from unionhome.api.fields import MAX_ID, PlainText
 from unionhome.assistance.models import HardshipCause, HardshipFile, HouseholdMember
 from unionhome.assistance.selectors import files as selectors
 from unionhome.assistance.services import files as services
-from unionhome.org.selectors import decode_cursor
+from unionhome.keyset import decode_cursor
 
 router = Router(tags=["assistance: hardship files"])
 

@@ -32,7 +32,7 @@ from unionhome.assistance.models import ZERO, AidApplication, AidCampaign, Budge
 from unionhome.audit.recorder import record
 from unionhome.home.work_queue import WorkItem
 from unionhome.org.identity import mask_id_number
-from unionhome.org.models import Member, OrgUnit
+from unionhome.org.models import Member, OrgUnit, ancestor_paths
 
 PAGE_SIZE = 50
 CENT = Decimal("0.01")
@@ -42,12 +42,6 @@ Status = AidApplication.Status
 # Applications that are (or were) on the published list.
 PUBLISHED = (Status.APPROVED, Status.PAID, Status.REVERSED)
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def ancestor_paths(path: str) -> list[str]:
-    """The paths of a unit and every unit above it."""
-    step = OrgUnit.steplen
-    return [path[:end] for end in range(step, len(path) + 1, step)]
 
 
 # --- campaigns -----------------------------------------------------------------------------------

@@ -17,13 +17,14 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from unionhome.access.policy import OutOfScope, can, scope_roots
+from unionhome.access.scope import unit_scope_q
 from unionhome.assistance import hardship_workflow as workflow
 from unionhome.assistance.models import HardshipFile, Objection
-from unionhome.assistance.selectors.scope import unit_scope_q
 from unionhome.audit.recorder import record
 from unionhome.home.work_queue import WorkItem
+from unionhome.keyset import KeysetPage, decode_cursor, encode_cursor
 from unionhome.org.models import Member, OrgUnit
-from unionhome.org.selectors import KeysetPage, decode_cursor, encode_cursor, member_search
+from unionhome.org.selectors import member_search
 
 PAGE_SIZE = 50
 QUEUE_LIMIT = 20

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unionhome.access.policy import OutOfScope, has_permission_anywhere
+from unionhome.access.scope import unit_scope_q
 from unionhome.assistance.models import Assistance, FollowUp
-from unionhome.assistance.selectors.scope import unit_scope_q
 from unionhome.home.work_queue import WorkItem
-from unionhome.org.selectors import KeysetPage, decode_cursor, encode_cursor
+from unionhome.keyset import KeysetPage, decode_cursor, encode_cursor
 
 PERMISSION = "assistance.follow_up"
 PAGE_SIZE = 50

@@ -20,12 +20,12 @@ from django.utils.translation import gettext_lazy
 
 from unionhome.access.permissions import ROLES
 from unionhome.access.policy import OutOfScope, can, has_permission_anywhere, scope_q
+from unionhome.access.scope import unit_scope_q
 from unionhome.accounts.models import User
 from unionhome.assistance.models import Assistance, BudgetLine, Payment
-from unionhome.assistance.selectors.scope import unit_scope_q
 from unionhome.home.work_queue import WorkItem
-from unionhome.org.models import Member, OrgUnit
-from unionhome.org.selectors import decode_cursor, encode_cursor
+from unionhome.keyset import decode_cursor, encode_cursor
+from unionhome.org.models import Member, OrgUnit, ancestor_paths
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -41,12 +41,6 @@ MONEY_KINDS = frozenset(
 
 def is_money_kind(kind: str) -> bool:
     return kind in MONEY_KINDS
-
-
-def ancestor_paths(path: str) -> list[str]:
-    """The paths of a unit and of every unit above it, top first."""
-    step = OrgUnit.steplen
-    return [path[:end] for end in range(step, len(path) + 1, step)]
 
 
 # --- keyset pages --------------------------------------------------------------------------------

@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from unionhome.access.models import RoleAssignment
 from unionhome.access.permissions import ROLES
 from unionhome.access.policy import OutOfScope, can, has_permission_anywhere, scope_roots
+from unionhome.access.scope import paths_scope_q
 from unionhome.assistance.models import BudgetLine, Visit, VisitCampaign
-from unionhome.assistance.selectors.scope import paths_scope_q
 from unionhome.home.work_queue import WorkItem
-from unionhome.org.models import Member, OrgUnit
-from unionhome.org.selectors import KeysetPage, decode_cursor, encode_cursor
+from unionhome.keyset import KeysetPage, decode_cursor, encode_cursor
+from unionhome.org.models import Member, OrgUnit, ancestor_paths
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -42,12 +42,6 @@ LIST_STATUSES = (Visit.Status.DUE, Visit.Status.DONE, Visit.Status.CANCELLED)
 # --- scope ---------------------------------------------------------------------------------------
 
 
-def ancestor_paths(path: str) -> list[str]:
-    """The paths of a unit and every unit above it."""
-    step = OrgUnit.steplen
-    return [path[:end] for end in range(step, len(path) + 1, step)]
-
-
 def _paths_q(paths: list[str], field_name: str = "unit_path") -> Q:
     q = Q()
     for path in paths:
@@ -60,7 +54,7 @@ def scoped_visits(viewer, permission: str = MANAGE) -> QuerySet[Visit]:
     roots = scope_roots(viewer, permission)
     if not roots:
         return Visit.objects.none()
-    # A top unit of the tree is not written as an index range: see ``selectors.scope``.
+    # A top unit of the tree is not written as an index range: see ``access.scope``.
     return Visit.objects.filter(paths_scope_q(roots))
 
 

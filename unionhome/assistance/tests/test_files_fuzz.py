@@ -12,7 +12,7 @@ from schemathesis.generation import GenerationMode
 
 from tests import factories
 from unionhome.accounts.services import api_token_issue
-from unionhome.org.selectors import encode_cursor
+from unionhome.keyset import encode_cursor
 
 EXAMPLES_PER_OPERATION = 30
 OPERATIONS = {

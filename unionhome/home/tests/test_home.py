@@ -13,7 +13,7 @@ def _english(settings):
 def test_member_home_shows_services_not_queue(login_as, people):
     html = login_as(people["member"]).get(reverse("home:index")).content.decode()
     assert "Welcome, 张三" in html
-    assert "My data" in html and "Notices" in html
+    assert "My data" in html and "Factory-affairs disclosure" in html and "Workers' congress" in html
     assert "Work queue" not in html and "echarts" not in html
     assert 'href="/org/members/"' not in html
 

@@ -183,7 +183,7 @@ def test_date_inputs_carry_iso_values_in_chinese(login_as, people):
 
 
 def test_control_characters_and_forged_cursors_are_harmless(login_as, people):
-    from unionhome.org.selectors import encode_cursor
+    from unionhome.keyset import encode_cursor
 
     client = login_as(people["cadre"])
     for params in (

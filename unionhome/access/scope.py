@@ -1,4 +1,4 @@
-"""The viewer's scope as a filter that both databases answer well, for the centre's large tables.
+"""The viewer's scope as a filter that both databases answer well, for large tables of any app.
 
 ``access.policy.scope_q`` writes a scope as ``unit_path LIKE 'prefix%'``. PostgreSQL answers that from a
 ``varchar_pattern_ops`` index; SQLite never does (its LIKE ignores case), so on SQLite a union officer's

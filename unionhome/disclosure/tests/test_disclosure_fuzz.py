@@ -1,0 +1,90 @@
+"""Fuzzing the disclosure endpoints: no input may cause a server error (see api/tests/test_fuzz.py).
+
+The chair is a member of the union too, so the board, reading and asking reach the services; a notice
+and a question exist so that valid ids meet real rows."""
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+
+from tests import factories
+from unionhome.accounts.services import api_token_issue
+from unionhome.disclosure.services.questions import question_ask
+from unionhome.disclosure.tests.records import published
+from unionhome.keyset import encode_cursor
+
+EXAMPLES_PER_OPERATION = 25
+OPERATIONS = {
+    "GET /api/v1/disclosure/notices",
+    "POST /api/v1/disclosure/notices",
+    "GET /api/v1/disclosure/notices/{notice_id}",
+    "POST /api/v1/disclosure/notices/{notice_id}/publish",
+    "GET /api/v1/disclosure/notices/{notice_id}/questions",
+    "POST /api/v1/disclosure/notices/{notice_id}/questions",
+    "POST /api/v1/disclosure/notices/{notice_id}/read",
+    "GET /api/v1/disclosure/notices/{notice_id}/receipts",
+    "POST /api/v1/disclosure/notices/{notice_id}/remind",
+    "POST /api/v1/disclosure/questions/{question_id}/answer",
+}
+
+
+@pytest.fixture
+def api_schema(db):
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def chair_token(union):
+    member = factories.member(union["g11"], "张三")
+    chair = factories.user("chair", member=member, roles=(("chair", union["union"]),))
+    notice = published(chair, union["union"])
+    question_ask(actor=chair, notice=notice, body="问题")
+    return api_token_issue(user=chair)[0]
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
+def test_disclosure_endpoints_never_cause_a_server_error(api_schema, chair_token, mode):
+    operations = [op for op in (r.ok() for r in api_schema.get_all_operations()) if op.label in OPERATIONS]
+    assert {op.label for op in operations} == OPERATIONS
+    headers = {"Authorization": f"Bearer {chair_token}"}
+    for operation in operations:
+
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case):
+            case.call_and_validate(headers=headers, checks=[not_a_server_error])
+
+        check()
+
+
+any_text = st.text(max_size=60)
+cursors = st.builds(lambda key, pk: encode_cursor([key, pk]), any_text, st.integers(-(2**70), 2**70))
+
+
+@given(after=st.one_of(any_text, cursors), unit=any_text)
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+def test_query_parameters_never_cause_a_server_error(client, chair_token, after, unit):
+    headers = {"Authorization": f"Bearer {chair_token}"}
+    response = client.get("/api/v1/disclosure/notices", {"after": after}, headers=headers)
+    assert response.status_code in {200, 422}, response.content
+    notice_id = client.get("/api/v1/disclosure/notices", headers=headers).json()["items"][0]["id"]
+    response = client.get(f"/api/v1/disclosure/notices/{notice_id}/receipts", {"unit": unit}, headers=headers)
+    assert response.status_code in {200, 422}, response.content

@@ -1,0 +1,9 @@
+from unionhome.disclosure.views import board, manage, questions, receipts
+
+app_name = "disclosure"
+urlpatterns = [
+    *board.urlpatterns,
+    *manage.urlpatterns,
+    *receipts.urlpatterns,
+    *questions.urlpatterns,
+]
