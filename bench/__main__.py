@@ -405,6 +405,13 @@ def run_import(rows: int, database_url: str | None) -> dict:
 # --- reporting ------------------------------------------------------------------------------------
 
 
+def server_shape() -> str:
+    """The gunicorn shape ``manage.py serve`` takes on this machine (its defaults, or the environment's)."""
+    workers = os.environ.get("UNIONHOME_WEB_WORKERS") or min(8, 2 * (os.cpu_count() or 1))
+    threads = os.environ.get("UNIONHOME_WEB_THREADS") or 4
+    return f"{workers} workers × {threads} threads"
+
+
 def machine(pg_version: str | None, load: list[tuple[float, float, float]], niceness: int) -> list[str]:
     cpu = "unknown"
     with contextlib.suppress(OSError):
@@ -422,7 +429,7 @@ def machine(pg_version: str | None, load: list[tuple[float, float, float]], nice
         f"- OS: {platform.platform()}",
         f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
         + (f", PostgreSQL {pg_version}" if pg_version else ""),
-        "- server: `manage.py serve --no-worker` (gunicorn gthread, 2 workers × 8 threads), UNIONHOME_DEBUG=0, "
+        f"- server: `manage.py serve --no-worker` (gunicorn gthread, {server_shape()}), UNIONHOME_DEBUG=0, "
         "development profile (plain HTTP); PostgreSQL with Django's connection pool (UNIONHOME_DB_POOL=1)",
         "- client: http.client, one keep-alive connection, sequential GETs; nearest-rank p95",
         "- load average (1 min) during the run: "

@@ -197,7 +197,10 @@ def login_job(job: dict, tally: Tally) -> None:
 
 def _cast(http_: Http, job: dict, tally: Tally, voter: dict, token: str, key: str) -> None:
     body = {"csrfmiddlewaretoken": token, "ballot_key": key, "option": job["options"][voter["choice"]]}
-    status, _r, content, ms = http_.request("POST", f"/congress/votes/{job['vote']}/", voter["cookies"], body)
+    # The vote page's form posts with htmx (answered with the receipt fragment), as a phone's browser does.
+    status, _r, content, ms = http_.request(
+        "POST", f"/congress/votes/{job['vote']}/", voter["cookies"], body, extra={"HX-Request": "true"}
+    )
     tally.time("ballot POST", ms)
     receipt = RECEIPT.search(content) if status == 200 else None
     if receipt is None:

@@ -3,7 +3,7 @@ verdict per target."""
 
 import json
 
-from bench.__main__ import machine, percentile
+from bench.__main__ import machine, percentile, server_shape
 
 TARGETS = {"login_p95": 1000.0, "burst_p95": 300.0, "burst_p99": 1000.0, "result_ms": 2000.0}
 
@@ -152,7 +152,7 @@ def report_database(r: dict) -> list[str]:
 def report(results: list[dict], args_line: str, pg_version: str | None, load: list, niceness: int) -> str:
     lines = [f"Command: `{args_line}`", "", *machine(pg_version, load, niceness)[:4]]
     lines += [
-        "- server: `manage.py serve --no-worker` (gunicorn gthread, 2 workers × 8 threads), UNIONHOME_DEBUG=0, "
+        f"- server: `manage.py serve --no-worker` (gunicorn gthread, {server_shape()}), UNIONHOME_DEBUG=0, "
         "development profile (plain HTTP); PostgreSQL with Django's connection pool (UNIONHOME_DB_POOL=1)",
         "- load average (1 min) before/after each database: " + ", ".join(f"{a:.1f}" for a, _b, _c in load),
         "",

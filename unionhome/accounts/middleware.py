@@ -1,5 +1,6 @@
 """Session limits, the second factor and the forced password change, enforced on every request."""
 
+import datetime
 import time
 from urllib.parse import urlencode
 
@@ -9,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 from unionhome.access.policy import requires_second_factor
 
@@ -38,11 +40,12 @@ def _with_next(url: str, request, **extra: str) -> str:
 class SessionLimitsMiddleware:
     """End sessions that are too old or were ended elsewhere, and send the browser to the login page with a message.
 
-    The idle limit is the session's own expiry (``SESSION_COOKIE_AGE``, renewed on every request by
-    ``SESSION_SAVE_EVERY_REQUEST``); the absolute limit (``UNIONHOME_SESSION_ABSOLUTE_SECONDS``) counts from the
-    login whatever the activity. A request that still carries a session cookie whose session is gone (idle
-    expiry, a password change or a disabled account elsewhere) is sent to the login page too, instead of
-    landing on a bare "log in" page or posting a form into the void.
+    The idle limit is the session's own expiry (``SESSION_COOKIE_AGE``), renewed here once it has run down
+    by ``UNIONHOME_SESSION_RENEW_SECONDS`` (``accounts/sessions.py``); the absolute limit
+    (``UNIONHOME_SESSION_ABSOLUTE_SECONDS``) counts from the login whatever the activity. A request that
+    still carries a session cookie whose session is gone (idle expiry, a password change or a disabled
+    account elsewhere) is sent to the login page too, instead of landing on a bare "log in" page or posting
+    a form into the void.
     """
 
     def __init__(self, get_response):
@@ -59,7 +62,21 @@ class SessionLimitsMiddleware:
                 return self._ended(request)
         elif self._session_gone(request):
             return self._ended(request)
-        return self.get_response(request)
+        response = self.get_response(request)
+        self._renew(request)
+        return response
+
+    @staticmethod
+    def _renew(request) -> None:
+        """Save a signed-in session again (a new idle expiry) once its expiry has run down by the renewal
+        interval; ``SessionMiddleware`` writes it on the way out."""
+        session = request.session
+        expiry = getattr(session, "stored_expiry", None)
+        if expiry is None or session.modified or not request.user.is_authenticated:
+            return
+        keep = datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - settings.UNIONHOME_SESSION_RENEW_SECONDS)
+        if expiry - timezone.now() < keep:
+            session.modified = True
 
     @staticmethod
     def _session_gone(request) -> bool:

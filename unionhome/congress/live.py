@@ -20,7 +20,7 @@ it); the absolute session limit (``UNIONHOME_SESSION_ABSOLUTE_SECONDS``) has not
 remembered in this process for ``RECHECK_SECONDS``: a session ended elsewhere (logout, password change,
 account disabled) can still read the turnout counts for at most that long, and nothing else (the
 counts are public to the union's members and carry no personal data). The full stack renews the idle
-expiry on every request (``SESSION_SAVE_EVERY_REQUEST``); here the renewal is written when the session
+expiry once it has run down by a minute (``accounts/sessions.py``); here the renewal is written when the session
 is checked and at most once every ``RENEW_SECONDS``, so watching the live page keeps the session alive
 as before without a database write per poll.
 
@@ -103,7 +103,7 @@ def _check_session(session_key: str) -> Viewer | None:
     from unionhome.access.policy import requires_second_factor
     from unionhome.accounts.middleware import LOGIN_TIME_KEY
 
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+    if settings.SESSION_ENGINE not in ("django.contrib.sessions.backends.db", "unionhome.accounts.sessions"):
         return None
     now = timezone.now()
     row = (

@@ -19,6 +19,7 @@ from unionhome.access.policy import OutOfScope, can
 from unionhome.audit.recorder import record
 from unionhome.congress import proposal_workflow as workflow
 from unionhome.congress.models import CongressSession, Proposal, ProposalReply, Seconding
+from unionhome.congress.seats import seat_in
 from unionhome.printing import render_pdf
 
 TEMPLATE = "congress/proposals/book_print.html"
@@ -33,7 +34,7 @@ class BookFile:
 
 
 def may_read(viewer, session: CongressSession) -> bool:
-    return can(viewer, workflow.VIEW_PERMISSION, session) or workflow.seat_of(viewer, session.congress_id) is not None
+    return can(viewer, workflow.VIEW_PERMISSION, session) or seat_in(viewer, session.congress_id) is not None
 
 
 def book_session_for(viewer, pk: int) -> CongressSession:

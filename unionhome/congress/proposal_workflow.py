@@ -43,6 +43,7 @@ from django.utils.translation import gettext_lazy
 
 from unionhome.access.policy import OutOfScope, PermissionRefused, can
 from unionhome.congress.models import CongressSession, HandlingDepartment, Proposal, ProposalEvent, Representative
+from unionhome.congress.seats import seat_in
 
 Status = Proposal.Status
 FINAL = frozenset({Status.CLOSED, Status.CONVERTED, Status.MERGED})
@@ -85,16 +86,6 @@ class Transition:
 # --- who is who ----------------------------------------------------------------------------------
 
 
-def seat_of(actor: Any, congress_id: int) -> Representative | None:
-    """The actor's seated representative record in this term, or None."""
-    member_id = getattr(actor, "member_id", None)
-    if member_id is None or not getattr(actor, "is_active", False):
-        return None
-    return Representative.objects.filter(
-        congress_id=congress_id, member_id=member_id, status=Representative.Status.SEATED
-    ).first()
-
-
 def is_proposer(actor: Any, proposal: Proposal) -> bool:
     member_id = getattr(actor, "member_id", None)
     return member_id is not None and proposal.proposer_id is not None and proposal.proposer.member_id == member_id
@@ -120,7 +111,7 @@ def may_see(actor: Any, proposal: Proposal) -> bool:
         return True
     if can(actor, VIEW_PERMISSION, proposal):
         return True
-    if proposal.status not in PRIVATE and seat_of(actor, proposal.session.congress_id) is not None:
+    if proposal.status not in PRIVATE and seat_in(actor, proposal.session.congress_id) is not None:
         return True
     return is_handler(actor, proposal)
 
@@ -137,7 +128,7 @@ def _refuse_who(actor: Any, proposal: Proposal, transition: Transition) -> None:
         if not is_handler(actor, proposal):
             raise ActionRefused(_("This proposal is not referred to your department; only its handlers can reply."))
     elif who == REPRESENTATIVE:
-        if seat_of(actor, proposal.session.congress_id) is None:
+        if seat_in(actor, proposal.session.congress_id) is None:
             raise ActionRefused(_("Only seated representatives of this congress term can do this."))
     elif who == SYSTEM:
         raise ActionRefused(_("This happens automatically."))

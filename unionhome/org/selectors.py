@@ -38,7 +38,10 @@ class TreeNode:
 
 def _paths_q(paths: list[str], field_name: str = "path", lookup: str = "prefix") -> Q:
     """Rows under any of ``paths``. ``prefix`` is an index range on both databases; ``startswith`` (a
-    LIKE, which SQLite scans) suits a scope that covers most of a big table, read in another index's order."""
+    LIKE, which SQLite scans) suits a scope that covers most of a big table, read in another index's order.
+    No paths, no rows (a viewer without the permission anywhere sees nothing)."""
+    if not paths:
+        return Q(pk__in=[])
     q = Q()
     for path in paths:
         q |= Q(**{f"{field_name}__{lookup}": path})

@@ -3,6 +3,7 @@
 from django.db.models import Exists, OuterRef
 
 from unionhome.access.policy import has_permission_anywhere
+from unionhome.congress import seats
 from unionhome.congress.models import CheckIn, CongressSession, Representative
 
 # Permissions that decide which cadre sections the page shows.
@@ -20,14 +21,10 @@ _PAGE_PERMISSIONS = [
 CURRENT_SESSIONS = 20
 
 
-def seats_of(user) -> list[Representative]:
+def seat_list(user) -> list[Representative]:
     """The user's seats as a representative, current terms first."""
-    if not getattr(user, "member_id", None):
-        return []
     return list(
-        Representative.objects.filter(member_id=user.member_id, status=Representative.Status.SEATED)
-        .select_related("congress", "delegation__unit")
-        .order_by("-congress__starts_on", "-id")
+        seats.seats_of(user).select_related("congress", "delegation__unit").order_by("-congress__starts_on", "-id")
     )
 
 
@@ -46,7 +43,7 @@ def current_sessions_of(user, seats: list[Representative]) -> list[CongressSessi
 
 
 def congress_front_page(user) -> dict:
-    seats = seats_of(user)
+    seats = seat_list(user)
     can = {p.split(".", 1)[1]: has_permission_anywhere(user, p) for p in _PAGE_PERMISSIONS}
     sessions = current_sessions_of(user, seats)
     return {

@@ -25,6 +25,7 @@ from unionhome.congress.models import (
     Proposal,
     Representative,
 )
+from unionhome.congress.seats import seat_in
 from unionhome.home.member_prompts import Prompt
 from unionhome.home.work_queue import WorkItem
 from unionhome.keyset import KeysetPage, decode_time_cursor, time_keyset_page
@@ -130,7 +131,7 @@ def proposal_detail(viewer, proposal: Proposal) -> dict[str, Any]:
     secondings = list(proposal.secondings.select_related("representative__member__unit"))
     replies = list(proposal.replies.select_related("department", "replied_by"))
     actions = workflow.available(viewer, proposal)
-    seat = workflow.seat_of(viewer, proposal.session.congress_id)
+    seat = seat_in(viewer, proposal.session.congress_id)
     seconded = seat is not None and any(s.representative_id == seat.pk for s in secondings)
     if seconded and "second" in actions:
         actions.remove("second")

@@ -160,7 +160,7 @@ def voter_state(viewer, vote: Vote) -> VoterState:
         return VoterState(None, False, False, False)
     return VoterState(
         seat,
-        CheckIn.objects.filter(session_id=vote.session_id, representative=seat).exists(),
+        seat.checked_in,
         Participation.objects.filter(vote=vote, representative=seat).exists(),
         vote.scrutineers.filter(pk=seat.pk).exists(),
     )

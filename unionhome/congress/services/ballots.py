@@ -28,10 +28,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from unionhome.access.policy import OutOfScope, can
 from unionhome.congress.models import Ballot, CheckIn, Participation, Representative, Vote, VoteOption
+from unionhome.congress.seats import seats_of
 from unionhome.congress.vote_rules import FOR, MARKS
 
 BALLOT_KEY = re.compile(r"^[\x21-\x7e]{16,100}$")
@@ -80,12 +82,14 @@ def can_watch(actor: Any, obj: Any) -> bool:
 
 
 def seat_of(actor: Any, vote: Vote) -> Representative | None:
-    """The actor's seat in the vote's congress, if they hold one."""
-    if not getattr(actor, "member_id", None):
-        return None
-    return Representative.objects.filter(
-        congress_id=vote.session.congress_id, member_id=actor.member_id, status=Representative.Status.SEATED
-    ).first()
+    """The actor's seat in the vote's congress, if they hold one, with ``checked_in`` at the vote's session
+    (one query)."""
+    return (
+        seats_of(actor)
+        .filter(congress_id=vote.session.congress_id)
+        .annotate(checked_in=Exists(CheckIn.objects.filter(session_id=vote.session_id, representative=OuterRef("pk"))))
+        .first()
+    )
 
 
 def clean_marks(vote: Vote, options: list[VoteOption], marks: Iterable) -> list[list]:
@@ -167,7 +171,7 @@ def ballot_cast(*, actor: Any, vote: Vote, marks: Iterable, ballot_key: str) -> 
     receipt = receipt_for(vote.pk, ballot_key) if vote.is_secret else ""
     with transaction.atomic():
         _require_open(_vote_status_shared(vote.pk))
-        if not CheckIn.objects.filter(session_id=vote.session_id, representative=seat).exists():
+        if not seat.checked_in:  # check-ins are only ever added: read with the seat
             raise ValidationError(_("Check in at the session before you vote."))
         try:
             with transaction.atomic():

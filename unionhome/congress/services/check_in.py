@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from unionhome.access.policy import require
 from unionhome.audit.recorder import record
 from unionhome.congress.models import CheckIn, CongressSession, Representative
+from unionhome.congress.seats import seat_in
 
 PERMISSION = "congress.check_in"
 CODE_LIMIT = 100
@@ -59,16 +60,6 @@ def _check_in(*, actor, session: CongressSession, representative: Representative
     return CheckInResult(check_in, created=True)
 
 
-def seat_of(user, session: CongressSession) -> Representative | None:
-    """The user's seated representative row in the session's term, if any."""
-    member_id = getattr(user, "member_id", None)
-    if not member_id:
-        return None
-    return Representative.objects.filter(
-        congress_id=session.congress_id, member_id=member_id, status=Representative.Status.SEATED
-    ).first()
-
-
 def code_matches(session: CongressSession, code: str) -> bool:
     return isinstance(code, str) and secrets.compare_digest(code.encode(), session.check_in_code.encode())
 
@@ -84,7 +75,7 @@ def check_in_by_code(*, actor, session: CongressSession, code: str) -> CheckInRe
         raise ValidationError(
             {"code": _("This check-in code is not valid (it may have been replaced). Scan the code shown in the hall.")}
         )
-    seat = seat_of(actor, session)
+    seat = seat_in(actor, session.congress_id)
     if seat is None:
         raise ValidationError(_("You are not a seated representative of this congress, so you cannot check in."))
     return _check_in(actor=actor, session=session, representative=seat, method=CheckIn.Method.QR_CODE)

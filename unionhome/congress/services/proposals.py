@@ -23,6 +23,7 @@ from unionhome.access.policy import OutOfScope
 from unionhome.audit.recorder import record
 from unionhome.congress import proposal_workflow as workflow
 from unionhome.congress.models import CongressSession, HandlingDepartment, Proposal, Seconding
+from unionhome.congress.seats import seat_in
 from unionhome.notify.services import notification_send
 
 Status = Proposal.Status
@@ -134,7 +135,7 @@ def _require_member_of_union(actor: Any, session: CongressSession) -> Any:
 @transaction.atomic
 def proposal_draft(*, actor, session: CongressSession, title, category, reasons, measures) -> Proposal:
     """A seated representative of the session's term writes a proposal (a draft until submitted)."""
-    seat = workflow.seat_of(actor, session.congress_id)
+    seat = seat_in(actor, session.congress_id)
     if seat is None:
         raise workflow.ActionRefused(_("Only seated representatives of this congress term can write proposals."))
     workflow.require_open(session, timezone.now())
@@ -184,7 +185,7 @@ def proposal_adopt(*, actor, proposal: Proposal, note: str = "") -> Proposal:
     """A seated representative adopts a member's suggestion: they become the proposer (a draft again)."""
     proposal = _lock(proposal)
     transition = workflow.check(actor, proposal, "adopt")
-    seat = workflow.seat_of(actor, proposal.session.congress_id)
+    seat = seat_in(actor, proposal.session.congress_id)
     note = clean_reason(note, required=False)
     event = workflow.move(actor, proposal, transition, note=note)
     proposal.proposer = seat
@@ -217,7 +218,7 @@ def proposal_second(*, actor, proposal: Proposal) -> Seconding:
     """Another seated representative of the term seconds (附议) a proposal open for seconding, once."""
     proposal = _lock(proposal)
     workflow.check(actor, proposal, "second")
-    seat = workflow.seat_of(actor, proposal.session.congress_id)
+    seat = seat_in(actor, proposal.session.congress_id)
     if Seconding.objects.filter(proposal=proposal, representative=seat).exists():
         raise ValidationError(_("You have already seconded this proposal."), code="already_seconded")
     try:

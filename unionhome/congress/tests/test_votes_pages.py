@@ -165,3 +165,23 @@ def test_the_home_page_asks_a_checked_in_representative_to_vote_until_they_have(
     assert vote.title.encode() not in client.get("/", **EN).content
     login_as(congress["member"])  # not a representative: nothing to vote on
     assert b"Votes open for you" not in client.get("/", **EN).content
+
+
+def test_the_ballot_form_sent_by_htmx_is_answered_with_the_receipt_alone(congress, client, login_as):
+    vote = motion_vote(congress)
+    login_as(congress["rep_users"][0])
+    page = client.get(f"/congress/votes/{vote.pk}/", **EN)
+    assert b'hx-post="/congress/votes/' in page.content
+    key = re.search(rb'name="ballot_key" value="([^"]+)"', page.content).group(1).decode()
+    htmx = {"HTTP_HX_REQUEST": "true", **EN}
+    refused = client.post(f"/congress/votes/{vote.pk}/", {"ballot_key": key}, **htmx)
+    assert refused.status_code == 200 and b"<html" not in refused.content
+    assert b'id="ballot"' in refused.content and b"Choose exactly one option" in refused.content
+    answer = client.post(f"/congress/votes/{vote.pk}/", {"ballot_key": key, "option": option(vote, "for").pk}, **htmx)
+    assert answer.status_code == 200 and b"<html" not in answer.content
+    receipt = re.search(rb'data-testid="receipt">([A-Z2-7]{10})<', answer.content).group(1).decode()
+    assert Ballot.objects.get(vote=vote).receipt == receipt
+    again = client.post(
+        f"/congress/votes/{vote.pk}/", {"ballot_key": "x" * 20, "option": option(vote, "for").pk}, **htmx
+    )
+    assert b"already voted" in again.content and Ballot.objects.count() == 1

@@ -88,6 +88,9 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _cast(request: HttpRequest, vote: Vote) -> HttpResponse:
+    """Cast the ballot. The ballot form posts with htmx and is answered with the receipt alone (the page
+    around it stays); without JavaScript it is a plain POST answered with a page. A refusal sent by htmx
+    comes back as the ballot form with the message (status 200, so that htmx shows it)."""
     try:
         cast = ballot_cast(
             actor=request.user,
@@ -97,18 +100,17 @@ def _cast(request: HttpRequest, vote: Vote) -> HttpResponse:
         )
     except NotRepresentative as exc:
         raise PermissionDenied(str(exc)) from None
-    except AlreadyVoted as exc:
-        return render(
-            request, "congress/votes/detail.html", _detail_context(request, vote, error=exc.messages[0]), status=409
-        )
     except ValidationError as exc:
+        message = exc.messages[0] if isinstance(exc, AlreadyVoted) else " ".join(exc.messages)
+        if request.htmx:
+            context = _detail_context(request, vote, ballot_error=message)
+            return render(request, "congress/votes/ballot_form.html", context)
+        status = 409 if isinstance(exc, AlreadyVoted) else 400
         return render(
-            request,
-            "congress/votes/detail.html",
-            _detail_context(request, vote, error=" ".join(exc.messages)),
-            status=400,
+            request, "congress/votes/detail.html", _detail_context(request, vote, error=message), status=status
         )
-    return render(request, "congress/votes/cast.html", {"vote": vote, "cast": cast})
+    template = "congress/votes/cast_receipt.html" if request.htmx else "congress/votes/cast.html"
+    return render(request, template, {"vote": vote, "cast": cast})
 
 
 @login_required

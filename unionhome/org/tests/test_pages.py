@@ -254,3 +254,12 @@ def test_many_children_come_in_batches(login_as, people, union, monkeypatch):
     second = client.get(reverse("org:tree") + "?offset=1").content.decode()
     assert "第二检验站分工会" in second and "第一检验站分工会" not in second and "offset=2" not in second
     assert client.get(reverse("org:tree") + "?offset=-5").status_code == 200
+
+
+@pytest.mark.django_db
+def test_units_and_tree_of_a_viewer_without_the_permission_are_empty(people, union):
+    from unionhome.org.selectors import unit_tree_for, units_for
+
+    assert not units_for(people["member"]).exists()
+    assert unit_tree_for(people["member"]) == []
+    assert units_for(people["cadre"]).filter(pk=union["s1"].pk).exists()

@@ -33,8 +33,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("UNIONHOME_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("UNIONHOME_WEB_WORKERS", "2")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("UNIONHOME_WEB_THREADS", "8")))
+        # A worker is one Python process: it runs on one core at a time. Two per core keep every core busy
+        # while some requests wait on the database; a few threads each absorb the waits.
+        default_workers = min(8, 2 * (os.cpu_count() or 1))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("UNIONHOME_WEB_WORKERS") or default_workers)
+        )
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("UNIONHOME_WEB_THREADS") or 4))
         parser.add_argument("--no-worker", action="store_true", help="do not start the task worker nor the scheduler")
 
     def handle(self, *args, bind, workers, threads, no_worker, **options):
