@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from unionhome.congress.models import OpinionComment
 from unionhome.congress.services import opinion_calls, tracking
@@ -71,7 +72,7 @@ class CommentForm(forms.Form):
 
 class AdoptionForm(forms.Form):
     adoption = forms.ChoiceField(
-        label=_("Outcome"),
+        label=pgettext_lazy("adoption of a comment", "Outcome"),
         choices=[(m.value, m.label) for m in opinion_calls.MARKS],
         widget=forms.RadioSelect,
     )
@@ -126,7 +127,7 @@ class TrackingForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=TITLE_MAX_LENGTH)
-    due_on = forms.DateField(label=_("Due"), widget=DateInput)
+    due_on = forms.DateField(label=pgettext_lazy("milestone", "Due"), widget=DateInput)
 
 
 class MilestoneUpdateForm(forms.Form):

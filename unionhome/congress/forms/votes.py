@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from unionhome.congress.models import Motion, Representative, Vote
 from unionhome.org.models import Member
@@ -27,7 +28,9 @@ class VoteForm(forms.Form):
     motion = forms.TypedChoiceField(label=_("Motion"), coerce=int, required=False, empty_value=None)
     kind = forms.ChoiceField(label=_("Kind"), choices=Vote.Kind.choices, initial=Vote.Kind.MOTION)
     secrecy = forms.ChoiceField(label=_("Secrecy"), choices=Vote.Secrecy.choices, initial=Vote.Secrecy.SECRET)
-    method = forms.ChoiceField(label=_("Method"), choices=Vote.Method.choices, initial=Vote.Method.CHOOSE_ONE)
+    method = forms.ChoiceField(
+        label=pgettext_lazy("vote", "Method"), choices=Vote.Method.choices, initial=Vote.Method.CHOOSE_ONE
+    )
     seats = forms.IntegerField(label=_("Seats (elections)"), min_value=1, max_value=50, initial=1)
     options = forms.CharField(
         label=_("Options (one per line; leave empty for for / against / abstain)"),

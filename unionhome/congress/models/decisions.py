@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from unionhome.congress.models.sessions import Representative
 from unionhome.congress.models.votes import Motion
@@ -19,7 +20,7 @@ class Decision(models.Model):
     class Stage(models.TextChoices):
         CONSULTING = "consulting", _("Opinions being collected")
         DELIBERATING = "deliberating", _("Before the congress")
-        DECIDED = "decided", _("Decided")
+        DECIDED = "decided", pgettext_lazy("decision stage", "Decided")
         IMPLEMENTING = "implementing", _("Being implemented")
         DONE = "done", _("Implemented")
         DROPPED = "dropped", _("Dropped")

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from unionhome.congress.models.sessions import CongressSession, Representative
 from unionhome.org.models import Member
@@ -102,9 +103,9 @@ class Vote(models.Model):
         CAST = "cast", _("ballots cast")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Not yet open")
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        DRAFT = "draft", pgettext_lazy("vote status", "Not yet open")
+        OPEN = "open", pgettext_lazy("vote status", "Open")
+        CLOSED = "closed", pgettext_lazy("vote status", "Closed")
 
     class Outcome(models.TextChoices):
         PASSED = "passed", _("Passed")
@@ -182,9 +183,9 @@ class VoteOption(models.Model):
     """An option on the ballot: 赞成/反对/弃权 for a motion, or a candidate in an election."""
 
     class Meaning(models.TextChoices):
-        FOR = "for", _("For")
-        AGAINST = "against", _("Against")
-        ABSTAIN = "abstain", _("Abstain")
+        FOR = "for", pgettext_lazy("vote", "For")
+        AGAINST = "against", pgettext_lazy("vote", "Against")
+        ABSTAIN = "abstain", pgettext_lazy("vote", "Abstain")
         CANDIDATE = "candidate", _("Candidate")
 
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="options")
@@ -203,6 +204,12 @@ class VoteOption(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def display(self) -> str:
+        """How the option reads on the ballot and in the result: 赞成/反对/弃权 in the reader's language, or
+        the candidate or option as named."""
+        return self.label if self.meaning == self.Meaning.CANDIDATE else str(self.get_meaning_display())
 
 
 class Participation(models.Model):

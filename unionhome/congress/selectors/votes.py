@@ -175,7 +175,7 @@ def may_enter_paper(viewer, vote: Vote, state: VoterState) -> bool:
 
 
 def _labels(vote: Vote) -> dict[int, str]:
-    return {o.pk: o.label for o in vote.options.all()}
+    return {o.pk: o.display for o in vote.options.all()}
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from unionhome.congress.tests.vote_records import check_in, motion_vote
 pytestmark = pytest.mark.browser
 
 
-def zh(text: str) -> str:
+def zh(text: str, context: str | None = None) -> str:
     with translation.override("zh-hans"):
-        return translation.gettext(text)
+        return translation.pgettext(context, text) if context else translation.gettext(text)
 
 
 def fits_the_phone(page) -> None:
@@ -37,7 +37,7 @@ def test_a_secret_vote_from_open_to_published_receipts(transactional_db, visit, 
     assert Vote.objects.get(pk=vote.pk).status == "open"
 
     # Five representatives open the vote on their phones and fill in their ballots.
-    choices = [zh("For"), zh("For"), zh("Against"), zh("For"), zh("Abstain")]
+    choices = [zh(m, "vote") for m in ("For", "For", "Against", "For", "Abstain")]
     reps = []
     for i, choice in enumerate(choices):
         rep = visit(PHONE)

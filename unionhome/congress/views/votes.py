@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from unionhome.access.policy import OutOfScope, PermissionRefused, can
 from unionhome.congress.forms.votes import MotionForm, VoteForm
 from unionhome.congress.live import live_response
-from unionhome.congress.models import CongressSession, Motion, MotionDocument, Representative, Vote
+from unionhome.congress.models import CongressSession, Motion, MotionDocument, Representative, Vote, VoteOption
 from unionhome.congress.selectors import votes as selectors
 from unionhome.congress.services.ballots import (
     AlreadyVoted,
@@ -74,7 +74,9 @@ def _detail_context(request: HttpRequest, vote: Vote, **extra) -> dict:
         "ballots": ballots,
         "next_cursor": cursor,
         "receipt_query": receipt_query,
-        "marks": [("for", _("For")), ("against", _("Against")), ("abstain", _("Abstain"))],
+        "marks": [
+            (m.value, m.label) for m in (VoteOption.Meaning.FOR, VoteOption.Meaning.AGAINST, VoteOption.Meaning.ABSTAIN)
+        ],
         **extra,
     }
 

@@ -10,7 +10,7 @@ import datetime
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from unionhome.access.policy import OutOfScope, scope_roots
 from unionhome.access.scope import paths_scope_q
@@ -144,7 +144,7 @@ def notice_prompts(viewer) -> list:
         Prompt(
             n.title,
             reverse("disclosure:notice", args=[n.pk]),
-            _("unread") if n.pk not in read else n.publish_from.date().isoformat(),
+            pgettext("notice", "unread") if n.pk not in read else n.publish_from.date().isoformat(),
             urgent=n.pk not in read,
         )
         for n in notices
