@@ -91,3 +91,21 @@ def run_tasks():
         task_worker(worker_id="pytest", batch=True, interval=0.05).run()
 
     return run
+
+
+@pytest.fixture
+def api_schema(db):
+    """The API's OpenAPI schema for schemathesis, served by Django in the test's transaction."""
+    import schemathesis
+    from django.core import signals
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import close_old_connections
+
+    # Like Django's test client: keep the test's connection (and its transaction) across requests.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from unionhome.access.policy import OutOfScope, can, has_permission_anywhere, require
 from unionhome.audit.recorder import record
 from unionhome.home.form_errors import form_errors_from
+from unionhome.home.params import id_param
 from unionhome.org import selectors, services
 from unionhome.org.forms import MemberForm, NewMemberForm, StatusForm
 from unionhome.org.models import Member
@@ -18,17 +19,13 @@ def tree(request):
     require(request.user, "org.view_tree")
     top = None
     if request.GET.get("root"):
-        top = selectors.units_for(request.user).filter(pk=_int_or_none(request.GET["root"])).first()
+        top = selectors.units_for(request.user).filter(pk=id_param(request.GET["root"])).first()
         if top is None:
             raise OutOfScope
-    offset = min(_int_or_none(request.GET.get("offset", "0")) or 0, 10**6)
+    offset = min(id_param(request.GET.get("offset", "0")) or 0, 10**6)
     roots = selectors.unit_tree_for(request.user, top=top, max_units=selectors.TREE_PAGE_UNITS, offset=offset)
     more_from = roots[0].children_more_from if roots else None
     return render(request, "org/tree.html", {"roots": roots, "top": top, "offset": offset, "more_from": more_from})
-
-
-def _int_or_none(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 @login_required

@@ -1,17 +1,13 @@
 """Fuzzing the hardship-file endpoints: no input may cause a server error (see api/tests/test_fuzz.py)."""
 
 import pytest
-import schemathesis
-from django.core import signals
-from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
 from tests import factories
 from unionhome.accounts.services import api_token_issue
+from unionhome.api.tests.fuzzing import fuzz
 from unionhome.keyset import encode_cursor
 
 EXAMPLES_PER_OPERATION = 30
@@ -21,17 +17,6 @@ OPERATIONS = {
     "GET /api/v1/assistance/files/{file_id}",
     "GET /api/v1/assistance/queues/files",
 }
-
-
-@pytest.fixture
-def api_schema(db):
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -47,19 +32,7 @@ def test_file_endpoints_never_cause_a_server_error(api_schema, chair_token, mode
     assert {op.label for op in operations} == OPERATIONS
     headers = {"Authorization": f"Bearer {chair_token}"}
     for operation in operations:
-
-        @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(
-            max_examples=EXAMPLES_PER_OPERATION,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def check(case):
-            case.call_and_validate(headers=headers, checks=[not_a_server_error])
-
-        check()
+        fuzz(operation, mode, headers, EXAMPLES_PER_OPERATION)
 
 
 any_text = st.text(max_size=60)

@@ -42,16 +42,13 @@ from unionhome.assistance.services import documents
 from unionhome.assistance.services import files as services
 from unionhome.assistance.services.settings import assistance_settings_update, settings_for
 from unionhome.home.form_errors import form_errors_from
+from unionhome.home.params import id_param
 from unionhome.org.models import Member, OrgUnit
 from unionhome.org.selectors import member_search, members_for
 
 HOUSEHOLD_PREFIX = "household"
 MEMBER_SEARCH_LIMIT = 20
 MEMBER_OWN_DOCUMENT_STATES = (HardshipFile.State.DRAFT,)
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
 
 
 # --- the officers' list and export ---------------------------------------------------------------
@@ -99,7 +96,7 @@ def file_export(request):
 def _applicant_for(request) -> Member | None:
     """The member the new file is for: ``?member=<id>`` (a cadre, or the member themself), else the viewer."""
     user = request.user
-    wanted = _int_or_none(request.GET.get("member"))
+    wanted = id_param(request.GET.get("member"))
     if wanted is None:
         if has_permission_anywhere(user, "assistance.manage_file"):
             return None  # a cadre first finds the member
@@ -126,7 +123,7 @@ def _household_formset(request, *, initial: list[dict]):
     if adding:
         data = data.copy()
         key = f"{HOUSEHOLD_PREFIX}-TOTAL_FORMS"
-        total = _int_or_none(data.get(key)) or 0
+        total = id_param(data.get(key)) or 0
         data[key] = str(min(total + 1, services.MAX_HOUSEHOLD))
     return HouseholdFormSet(data, prefix=HOUSEHOLD_PREFIX, initial=initial), adding
 
@@ -512,7 +509,7 @@ def settings_page(request):
     unions = list(_configurable_unions(request.user)[:200])
     if not unions:
         raise PermissionRefused("assistance.configure")
-    wanted = _int_or_none(request.GET.get("union"))
+    wanted = id_param(request.GET.get("union"))
     union = next((u for u in unions if u.pk == wanted), None) if wanted else unions[0]
     if union is None:
         raise OutOfScope()

@@ -29,13 +29,10 @@ from unionhome.assistance.services import assistance as services
 from unionhome.assistance.services.budget import HOLDING_KINDS, budget_line_adjust, budget_line_create
 from unionhome.audit.recorder import record
 from unionhome.home.form_errors import form_errors_from
+from unionhome.home.params import id_param
 from unionhome.org.selectors import member_search, members_for, units_for
 
 MEMBER_RESULTS = 20
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
 
 
 def _yuan(amount) -> str:
@@ -49,7 +46,7 @@ def _yuan(amount) -> str:
 def budget_list(request: HttpRequest) -> HttpResponse:
     require(request.user, "assistance.view_money")
     years = selectors.budget_years(request.user)
-    year = _int_or_none(request.GET.get("year"))
+    year = id_param(request.GET.get("year"))
     if year is None and years:
         year = timezone.localdate().year if timezone.localdate().year in years else years[0]
     lines = list(selectors.budget_lines_for(request.user, year=year)[: selectors.BUDGET_LIST_LIMIT + 1])
@@ -127,7 +124,7 @@ def assistance_list(request: HttpRequest) -> HttpResponse:
     if show not in tabs:
         show = "all"
     rows = LIST_VIEWS[show][0](user) if show != "all" else selectors.assistances_for(user)
-    member_id = _int_or_none(request.GET.get("member"))
+    member_id = id_param(request.GET.get("member"))
     if member_id:
         rows = rows.filter(member_id=member_id)
     page = selectors.assistance_page(rows, request.GET.get("after"))
@@ -146,7 +143,7 @@ def assistance_list(request: HttpRequest) -> HttpResponse:
 
 def _chosen_member_and_file(request: HttpRequest):
     """The member (and hardship file) preselected by ``?file=`` or ``?member=``, in the actor's scope."""
-    file_id = _int_or_none(request.GET.get("file"))
+    file_id = id_param(request.GET.get("file"))
     if file_id:
         file = (
             HardshipFile.objects.filter(scope_q(request.user, "assistance.view_file", "unit_path"), pk=file_id)
@@ -156,7 +153,7 @@ def _chosen_member_and_file(request: HttpRequest):
         if file is None:
             raise OutOfScope
         return file.member, file
-    member_id = _int_or_none(request.GET.get("member"))
+    member_id = id_param(request.GET.get("member"))
     if member_id:
         member = members_for(request.user, "assistance.request").filter(pk=member_id).first()
         if member is None:

@@ -33,14 +33,11 @@ from unionhome.assistance.services import visits as services
 from unionhome.audit.models import AuditEvent
 from unionhome.audit.recorder import record
 from unionhome.home.form_errors import form_errors_from
+from unionhome.home.params import id_param
 from unionhome.org.selectors import member_search
 
 MANAGE = "assistance.manage_visits"
 MEMBER_SEARCH_RESULTS = 20
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
 
 
 def _date_or_none(value: str | None) -> datetime.date | None:
@@ -60,7 +57,7 @@ def _link(name: str, **query) -> str | None:
 
 
 def _unit_filter(request: HttpRequest):
-    unit_id = _int_or_none(request.GET.get("unit"))
+    unit_id = id_param(request.GET.get("unit"))
     if request.GET.get("unit") and unit_id is None:
         raise OutOfScope
     return selectors.unit_in_scope(request.user, unit_id) if unit_id else None
@@ -81,7 +78,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     unit = _unit_filter(request)
     day = _date_or_none(request.GET.get("day"))
     campaign = None
-    if campaign_id := _int_or_none(request.GET.get("campaign")):
+    if campaign_id := id_param(request.GET.get("campaign")):
         campaign = selectors.campaign_for(user, campaign_id)
     visits = selectors.visit_list(user, status=status, today=today, unit=unit, day=day, campaign=campaign)
     page = selectors.visit_page(visits, status=status, cursor=request.GET.get("after"))
@@ -230,7 +227,7 @@ def _chosen_member(request: HttpRequest):
     user = request.user
     raw = request.GET.get("member")
     if raw:
-        member_id = _int_or_none(raw)
+        member_id = id_param(raw)
         if member_id is None:
             raise OutOfScope
         return selectors.visit_member_for(user, member_id), [], ""
@@ -445,7 +442,7 @@ def visit_rules(request: HttpRequest) -> HttpResponse:
     if not unions:
         raise OutOfScope
     union = unions[0]
-    if union_id := _int_or_none(request.GET.get("union")):
+    if union_id := id_param(request.GET.get("union")):
         union = next((u for u in unions if u.pk == union_id), None)
         if union is None:
             raise OutOfScope

@@ -185,3 +185,16 @@ def test_the_ballot_form_sent_by_htmx_is_answered_with_the_receipt_alone(congres
         f"/congress/votes/{vote.pk}/", {"ballot_key": "x" * 20, "option": option(vote, "for").pk}, **htmx
     )
     assert b"already voted" in again.content and Ballot.objects.count() == 1
+
+
+@pytest.mark.parametrize("bad", ["abc", "-1", "9" * 30, "1e3"])
+def test_ids_typed_by_hand_are_answered_not_a_server_error(congress, client, login_as, bad):
+    vote = motion_vote(congress)
+    vote.scrutineers.add(congress["reps"][7])
+    login_as(congress["office"])
+    assert client.get(f"/congress/votes/new/?session={bad}").status_code == 404
+    assert client.get(f"/congress/motions/new/?session={bad}").status_code == 404
+    assert client.get(f"/congress/votes/new/?session={congress['session'].pk}&motion={bad}").status_code == 200
+    login_as(congress["rep_users"][7])
+    answer = client.post(f"/congress/votes/{vote.pk}/paper/", {"step": "voter", "representative": bad}, follow=True)
+    assert answer.status_code == 200 and not Participation.objects.exists()

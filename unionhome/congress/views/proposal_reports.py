@@ -10,10 +10,7 @@ from django.utils.translation import gettext as _
 from unionhome.access.policy import require
 from unionhome.congress.proposal_book import BookFile, book_pdf, book_session_for, book_workbook
 from unionhome.congress.selectors import proposal_reports as reports
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
+from unionhome.home.params import id_param
 
 
 def _charts(dashboard: reports.Dashboard) -> list[dict]:
@@ -55,7 +52,7 @@ def _charts(dashboard: reports.Dashboard) -> list[dict]:
 @login_required
 def proposal_dashboard(request):
     require(request.user, reports.PERMISSION)
-    session = reports.report_session_for(request.user, _int_or_none(request.GET.get("session")))
+    session = reports.report_session_for(request.user, id_param(request.GET.get("session")))
     dashboard = reports.dashboard_for(session)
     context = {
         "dashboard": dashboard,

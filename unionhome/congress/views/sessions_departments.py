@@ -14,6 +14,7 @@ from unionhome.congress.forms.sessions import DepartmentForm
 from unionhome.congress.selectors import sessions as selectors
 from unionhome.congress.services import departments as services
 from unionhome.home.form_errors import form_errors_from
+from unionhome.home.params import id_param
 from unionhome.org.models import OrgUnit
 from unionhome.org.selectors import units_for
 
@@ -71,7 +72,7 @@ def department_detail(request, pk: int):
                     else _("The department was deactivated."),
                 )
             elif action in ("add", "remove"):
-                user = User.objects.filter(pk=_int(request.POST.get("user"))).first()
+                user = User.objects.filter(pk=id_param(request.POST.get("user")) or 0).first()
                 if user is None:
                     raise OutOfScope
                 if action == "add":
@@ -98,13 +99,6 @@ def department_detail(request, pk: int):
         "candidates": selectors.handler_candidates(viewer, department, query) if query else [],
     }
     return render(request, "congress/sessions/department_detail.html", context)
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 urlpatterns = [

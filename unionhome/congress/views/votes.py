@@ -33,6 +33,7 @@ from unionhome.congress.services.ballots import (
 from unionhome.congress.services.motions import motion_create, motion_document_add, motion_document_bytes, motion_update
 from unionhome.congress.services.votes import VoteSpec, vote_close, vote_create, vote_open
 from unionhome.home.form_errors import form_errors_from
+from unionhome.home.params import id_param
 
 
 def _session_for(viewer, pk) -> CongressSession:
@@ -141,10 +142,10 @@ def vote_run(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def vote_new(request: HttpRequest) -> HttpResponse:
-    session = _session_for(request.user, request.GET.get("session") or 0)
+    session = _session_for(request.user, id_param(request.GET.get("session")) or 0)
     if not can(request.user, "congress.manage", session):
         raise PermissionRefused("congress.manage")
-    form = VoteForm(request.POST or None, session=session, initial={"motion": request.GET.get("motion")})
+    form = VoteForm(request.POST or None, session=session, initial={"motion": id_param(request.GET.get("motion"))})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         motion = Motion.objects.filter(session=session, pk=data["motion"]).first() if data["motion"] else None
@@ -174,7 +175,7 @@ def vote_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def motion_new(request: HttpRequest) -> HttpResponse:
-    session = _session_for(request.user, request.GET.get("session") or 0)
+    session = _session_for(request.user, id_param(request.GET.get("session")) or 0)
     if not can(request.user, "congress.manage", session):
         raise PermissionRefused("congress.manage")
     form = MotionForm(request.POST or None)
@@ -245,13 +246,13 @@ def paper_desk(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("step") == "voter":
-                rep = Representative.objects.filter(pk=request.POST.get("representative") or 0).first()
+                rep = Representative.objects.filter(pk=id_param(request.POST.get("representative")) or 0).first()
                 if rep is None:
                     raise ValidationError(_("Choose the representative."))
                 paper_participation_record(actor=request.user, vote=vote, representative=rep)
                 messages.success(request, _("%(name)s is recorded as voting on paper.") % {"name": rep.member.name})
             else:
-                rep = Representative.objects.filter(pk=request.POST.get("representative") or 0).first()
+                rep = Representative.objects.filter(pk=id_param(request.POST.get("representative")) or 0).first()
                 paper_ballot_enter(
                     actor=request.user, vote=vote, marks=ballot_marks(vote, request.POST), representative=rep
                 )

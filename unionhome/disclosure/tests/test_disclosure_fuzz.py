@@ -4,22 +4,17 @@ The chair is a member of the union too, so the board, reading and asking reach t
 and a question exist so that valid ids meet real rows."""
 
 import pytest
-import schemathesis
-from django.core import signals
-from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
 from tests import factories
 from unionhome.accounts.services import api_token_issue
+from unionhome.api.tests.fuzzing import fuzz
 from unionhome.disclosure.services.questions import question_ask
 from unionhome.disclosure.tests.records import published
 from unionhome.keyset import encode_cursor
 
-EXAMPLES_PER_OPERATION = 25
 OPERATIONS = {
     "GET /api/v1/disclosure/notices",
     "POST /api/v1/disclosure/notices",
@@ -32,17 +27,6 @@ OPERATIONS = {
     "POST /api/v1/disclosure/notices/{notice_id}/remind",
     "POST /api/v1/disclosure/questions/{question_id}/answer",
 }
-
-
-@pytest.fixture
-def api_schema(db):
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -60,19 +44,7 @@ def test_disclosure_endpoints_never_cause_a_server_error(api_schema, chair_token
     assert {op.label for op in operations} == OPERATIONS
     headers = {"Authorization": f"Bearer {chair_token}"}
     for operation in operations:
-
-        @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(
-            max_examples=EXAMPLES_PER_OPERATION,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def check(case):
-            case.call_and_validate(headers=headers, checks=[not_a_server_error])
-
-        check()
+        fuzz(operation, mode, headers)
 
 
 any_text = st.text(max_size=60)
