@@ -6,6 +6,8 @@ from django.utils import translation
 
 from tests import factories
 
+pytest_plugins = ["tests.servers"]
+
 
 @pytest.fixture(autouse=True)
 def _quick_argon2(settings):
@@ -19,6 +21,16 @@ def _english_outside_requests():
     pages still follow the request's language (Chinese by default). Chinese is tested explicitly."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_working_day_calendar():
+    """The calendar's exceptions are cached per process for a minute: each test starts from its own data."""
+    from unionhome.workdays.calendar import calendar_changed
+
+    calendar_changed()
+    yield
+    calendar_changed()
 
 
 @pytest.fixture(autouse=True, scope="session")

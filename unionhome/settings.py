@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "unionhome.assistance",
     "unionhome.disclosure",
     "unionhome.congress",
+    "unionhome.workdays",
+    "unionhome.voices",
     "unionhome.api",
     "unionhome.demo",
     "unionhome.server",
@@ -314,12 +316,30 @@ DEFAULT_FROM_EMAIL = env("UNIONHOME_EMAIL_FROM", env("UNIONHOME_FROM_EMAIL", "un
 # The site's address as people reach it (https://union.example.com), for links in emails; none when empty.
 UNIONHOME_SITE_URL = env("UNIONHOME_SITE_URL", "").rstrip("/")
 
+# --- Notification deliveries (unionhome/notify, docs/notify.md) ----------------------------------------------
+UNIONHOME_NOTIFY_MAX_ATTEMPTS = env_int("UNIONHOME_NOTIFY_MAX_ATTEMPTS", 6)
+UNIONHOME_NOTIFY_BACKOFF_SECONDS = env_int("UNIONHOME_NOTIFY_BACKOFF_SECONDS", 30)
+UNIONHOME_NOTIFY_BACKOFF_MAX_SECONDS = env_int("UNIONHOME_NOTIFY_BACKOFF_MAX_SECONDS", 3600)
+UNIONHOME_NOTIFY_TIMEOUT_SECONDS = float(env("UNIONHOME_NOTIFY_TIMEOUT_SECONDS", "5"))
+UNIONHOME_NOTIFY_CLAIM_TIMEOUT_SECONDS = env_int("UNIONHOME_NOTIFY_CLAIM_TIMEOUT_SECONDS", 300)
+UNIONHOME_NOTIFY_LOST_AFTER_SECONDS = env_int("UNIONHOME_NOTIFY_LOST_AFTER_SECONDS", 120)
+# Extra webhook hosts allowed besides qyapi.weixin.qq.com and oapi.dingtalk.com, over http too (tests and
+# development: 127.0.0.1). Leave empty in production.
+UNIONHOME_NOTIFY_WEBHOOK_HOSTS = [h.strip() for h in env("UNIONHOME_NOTIFY_WEBHOOK_HOSTS", "").split(",") if h.strip()]
+
 # --- Logging: never personal data, never request bodies --------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Nothing about the pages of anonymous appeals (unionhome/server/access_log.py).
+    "filters": {"anonymous_paths": {"()": "unionhome.server.access_log.AnonymousPathsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["anonymous_paths"]}},
     "root": {"handlers": ["console"], "level": env("UNIONHOME_LOG_LEVEL", "WARNING")},
-    "loggers": {"axes": {"level": "ERROR"}, "django_tasks_db": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "ERROR"},
+        "django_tasks_db": {"level": "WARNING"},
+        # Pillow logs every EXIF tag it reads at DEBUG, GPS position included.
+        "PIL": {"level": "INFO"},
+    },
 }

@@ -17,6 +17,7 @@ urlpatterns = [
     path("assistance/", include("unionhome.assistance.urls")),
     path("congress/", include("unionhome.congress.urls")),
     path("disclosure/", include("unionhome.disclosure.urls")),
+    path("voices/", include("unionhome.voices.urls")),
     path("notify/", include("unionhome.notify.urls")),
     path("satisfaction/", include("unionhome.satisfaction.urls")),
     path("api/v1/", api.urls),

@@ -53,6 +53,15 @@ PERMISSIONS: dict[str, str] = {
     "disclosure.publish": _("Publish and withdraw disclosure notices"),
     "disclosure.answer": _("Answer workers' questions on notices"),
     "disclosure.view_receipts": _("See read receipts and remind non-readers"),
+    # Workers' voices. Appeals routed to a person or a handling department are theirs to answer without
+    # a permission; these let cadres answer, supervise and configure for a unit's subtree.
+    "voices.handle": _("Acknowledge, answer, transfer and close workers' appeals of the unit"),
+    "voices.supervise": _("See every appeal of the unit, with escalations and deadlines"),
+    "voices.view_signals": _("See appeal volumes and first-signal alerts"),
+    "voices.configure": _("Set appeal routing rules, deadlines and the working-day calendar"),
+    # Notifications.
+    "notify.view_deliveries": _("See notification deliveries that failed and send them again"),
+    "notify.manage_robots": _("Set up WeCom and DingTalk group robots for a unit"),
 }
 
 
@@ -82,6 +91,11 @@ _ASSISTANCE_VISITS = {"assistance.manage_visits", "assistance.view_reports"}
 
 # The congress office runs the congress and disclosure; chairs hold the same on their union.
 _CONGRESS_ALL = {p for p in PERMISSIONS if p.startswith(("congress.", "disclosure."))}
+# Every permission of workers' voices; branch chairs answer, supervise and watch their branch's signals.
+_VOICES_ALL = {p for p in PERMISSIONS if p.startswith("voices.")}
+_VOICES_BRANCH = {"voices.handle", "voices.supervise", "voices.view_signals"}
+_NOTIFY_ALL = {p for p in PERMISSIONS if p.startswith("notify.")}
+
 # Branch chairs and vice chairs follow the congress, answer questions and chase unread notices.
 _CONGRESS_FOLLOW = {
     "congress.view",
@@ -107,6 +121,8 @@ ROLES: dict[str, Role] = {
                 }
                 | _ASSISTANCE_ALL
                 | _CONGRESS_ALL
+                | _VOICES_ALL
+                | _NOTIFY_ALL
             ),
             True,
             True,
@@ -114,14 +130,18 @@ ROLES: dict[str, Role] = {
         Role(
             "vice_chair",
             _("Vice chair"),
-            frozenset(_CADRE_CORE | {"org.view_member_sensitive"} | _ASSISTANCE_VISITS | _CONGRESS_FOLLOW),
+            frozenset(
+                _CADRE_CORE | {"org.view_member_sensitive"} | _ASSISTANCE_VISITS | _CONGRESS_FOLLOW | _VOICES_BRANCH
+            ),
             True,
             True,
         ),
         Role(
             "branch_cadre",
             _("Branch union cadre"),
-            frozenset(_CADRE_CORE | {"org.view_member_sensitive"} | _ASSISTANCE_VISITS | _CONGRESS_FOLLOW),
+            frozenset(
+                _CADRE_CORE | {"org.view_member_sensitive"} | _ASSISTANCE_VISITS | _CONGRESS_FOLLOW | _VOICES_BRANCH
+            ),
             True,
             True,
         ),
@@ -172,7 +192,9 @@ ROLES: dict[str, Role] = {
                     "org.manage_units",
                     "access.assign_roles",
                     "accounts.manage",
+                    "voices.configure",
                 }
+                | _NOTIFY_ALL
             ),
             True,
             False,

@@ -22,7 +22,7 @@ from unionhome.access.policy import requires_second_factor
 from unionhome.accounts.models import User
 from unionhome.accounts.services import totp_key_from_base32
 from unionhome.audit.recorder import record
-from unionhome.demo import assistance_data, congress_data, shape
+from unionhome.demo import assistance_data, congress_data, shape, voices_loader
 from unionhome.demo.people import JOINED_REASON, Identities, Person, make_person, pinyin_pair
 from unionhome.org.models import Member, MemberStatusChange, MemberTag, OrgUnit
 from unionhome.org.services import org_recount_members
@@ -397,6 +397,7 @@ def load(
         org_recount_members()
     reference = OrgUnit.objects.get(pk=refs[shape.union_code(1, len(plan))].pk)
     congress_data.load_congress(seed=seed, union=reference, members=reference_members)
+    voices_loader.load_voices(seed=seed, union=reference, members=reference_members)
     unions = [
         assistance_data.UnionRef(number, refs[code].pk, refs[code].path)
         for number, _ in plan

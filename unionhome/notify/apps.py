@@ -5,3 +5,7 @@ class NotifyConfig(AppConfig):
     name = "unionhome.notify"
     label = "notify"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "Notifications"
+
+    def ready(self):
+        from unionhome.notify import navigation  # noqa: F401  (menu entries)

@@ -1,23 +1,34 @@
-"""Background work of notifications: email delivery, and an hourly retry of what could not be sent."""
+"""Background work of notifications, run by the task worker (django-tasks).
+
+``deliver`` makes one attempt at one delivery (``services.sending.delivery_attempt``); a later attempt is
+the same task queued with ``run_after``. ``notify_minute`` runs every minute (scheduled below): it finds
+interrupted claims and lost tasks (``deliveries_sweep``) and makes the daily digests whose hour has come
+(``digests_build``). Sending happens nowhere else."""
 
 import datetime
 
 from django_tasks import task
 
-from unionhome.notify.services import notification_email, notification_emails_retry
 from unionhome.server.scheduler import PeriodicJob, schedule
 
 
 @task()
-def email_notification(notification_id: int) -> bool:
-    """Email one notification to its recipient (see ``notification_email``)."""
-    return notification_email(notification_id=notification_id)
+def deliver(delivery_id: int) -> str:
+    """One attempt at a delivery; the outcome is recorded on the delivery."""
+    from unionhome.notify.services.sending import delivery_attempt
+
+    return delivery_attempt(delivery_id=delivery_id)
 
 
 @task()
-def retry_notification_emails() -> int:
-    """Queue again the emails that failed in the last day."""
-    return notification_emails_retry()
+def notify_minute() -> dict[str, int]:
+    """The minute sweep: interrupted claims, lost tasks, daily digests."""
+    from unionhome.notify.services.digests import digests_build
+    from unionhome.notify.services.sending import deliveries_sweep
+
+    counts = deliveries_sweep()
+    counts["digests"] = digests_build()
+    return counts
 
 
-schedule(PeriodicJob("notify.email_retry", retry_notification_emails, every=datetime.timedelta(hours=1)))
+schedule(PeriodicJob("notify.minute", notify_minute, every=datetime.timedelta(minutes=1)))

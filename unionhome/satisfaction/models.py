@@ -20,6 +20,7 @@ class ServiceLine(models.TextChoices):
     VISITS = "visits", _("Visits and condolences")
     PROPOSAL_REPLIES = "proposal_replies", _("Replies to congress proposals")
     DECISION_IMPLEMENTATION = "decision_implementation", _("Implementation of congress decisions")
+    APPEALS = "appeals", _("Answers to workers' appeals")
 
 
 class Rating(models.Model):
@@ -27,7 +28,10 @@ class Rating(models.Model):
     # The served item, named by its model label and id (e.g. "assistance.assistance", 42).
     item_type = models.CharField(max_length=100)
     item_id = models.PositiveBigIntegerField()
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("member"))
+    # Empty for the rating of an anonymous appeal's answer: it must not name anyone.
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("member")
+    )
     unit_path = models.CharField(max_length=255, editable=False)
     cadre = models.ForeignKey(
         settings.AUTH_USER_MODEL,

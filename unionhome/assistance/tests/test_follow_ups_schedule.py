@@ -62,7 +62,7 @@ def test_the_daily_sweep_is_registered():
     jobs = {job.name: job for job in scheduler.registered_jobs()}
     assert jobs["assistance.daily"].task.module_path == DAILY
     assert jobs["assistance.daily"].every == datetime.timedelta(days=1)
-    assert "notify.email_retry" in jobs
+    assert "notify.minute" in jobs
 
 
 # --- Enqueued once, then run by the worker ---------------------------------------------------------

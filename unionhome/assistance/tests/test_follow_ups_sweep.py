@@ -101,7 +101,8 @@ def test_a_days_sweep_reminds_and_escalates(centre, book, run_tasks):
     # The officer gave an email address: the reminders were emailed too, by the same worker.
     assert sorted(m.subject for m in mail.outbox) == sorted(n.title for n in reminders)
     assert all(m.to == ["officer1@union.example"] for m in mail.outbox)
-    assert all(n.emailed_at is not None for n in inbox(centre["officer_s1"]))
+    sent = {d.notification_id for n in inbox(centre["officer_s1"]) for d in n.deliveries.all() if d.status == "sent"}
+    assert sent == {n.pk for n in inbox(centre["officer_s1"])}
 
 
 def test_a_second_run_the_same_day_sends_nothing_new(centre, book, run_tasks):

@@ -23,8 +23,12 @@ from unionhome.assistance.tests import records
 from unionhome.notify.services import notification_send
 
 OPERATIONS = {
-    "GET /api/v1/notifications",
-    "POST /api/v1/notifications/{notification_id}/read",
+    "GET /api/v1/notify/inbox",
+    "GET /api/v1/notify/unread-count",
+    "POST /api/v1/notify/inbox/read-all",
+    "POST /api/v1/notify/inbox/{notification_id}/read",
+    "GET /api/v1/notify/preferences",
+    "PATCH /api/v1/notify/preferences",
     "GET /api/v1/ratings/pending",
     "POST /api/v1/ratings",
     "GET /api/v1/assistance/queues/follow-ups",

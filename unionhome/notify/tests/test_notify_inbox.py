@@ -149,7 +149,7 @@ def test_api_inbox(client, people):
     first = note(people["member"], "一")
     second = note(people["member"], "二", url="/satisfaction/")
     note(people["cadre"], "别人的")
-    response = client.get("/api/v1/notifications", headers=bearer(people["member"]))
+    response = client.get("/api/v1/notify/inbox", headers=bearer(people["member"]))
     assert response.status_code == 200
     body = response.json()
     assert [i["id"] for i in body["items"]] == [second.pk, first.pk]
@@ -161,11 +161,11 @@ def test_api_mark_read(client, people):
     mine = note(people["member"])
     theirs = note(people["cadre"])
     headers = bearer(people["member"])
-    response = client.post(f"/api/v1/notifications/{mine.pk}/read", headers=headers)
+    response = client.post(f"/api/v1/notify/inbox/{mine.pk}/read", headers=headers)
     assert response.status_code == 200 and response.json()["read_at"] is not None
-    unread = client.get("/api/v1/notifications", {"unread": "true"}, headers=headers).json()
+    unread = client.get("/api/v1/notify/inbox", {"unread": "true"}, headers=headers).json()
     assert unread["items"] == [] and unread["unread_count"] == 0
-    assert client.post(f"/api/v1/notifications/{theirs.pk}/read", headers=headers).status_code == 404
+    assert client.post(f"/api/v1/notify/inbox/{theirs.pk}/read", headers=headers).status_code == 404
     assert Notification.objects.get(pk=theirs.pk).read_at is None
 
 
@@ -175,19 +175,44 @@ def test_api_pages_and_refuses_bad_cursors(client, people):
     seen, after = [], None
     while True:
         params = {"limit": 2, **({"after": after} if after else {})}
-        body = client.get("/api/v1/notifications", params, headers=headers).json()
+        body = client.get("/api/v1/notify/inbox", params, headers=headers).json()
         seen += [i["id"] for i in body["items"]]
         after = body["next"]
         if not after:
             break
     assert seen == [n.pk for n in reversed(made)]
-    assert client.get("/api/v1/notifications", {"after": "bogus"}, headers=headers).status_code == 422
-    assert client.get("/api/v1/notifications", {"limit": 0}, headers=headers).status_code == 422
+    assert client.get("/api/v1/notify/inbox", {"after": "bogus"}, headers=headers).status_code == 422
+    assert client.get("/api/v1/notify/inbox", {"limit": 0}, headers=headers).status_code == 422
 
 
 def test_api_needs_a_token(client, db):
-    assert client.get("/api/v1/notifications").status_code == 401
+    assert client.get("/api/v1/notify/inbox").status_code == 401
     assert (
-        client.post("/api/v1/notifications/1/read", data=json.dumps({}), content_type="application/json").status_code
+        client.post("/api/v1/notify/inbox/1/read", data=json.dumps({}), content_type="application/json").status_code
         == 401
     )
+
+
+def test_api_unread_count_and_mark_all_read(client, people):
+    note(people["member"]), note(people["member"]), note(people["cadre"])
+    headers = bearer(people["member"])
+    assert client.get("/api/v1/notify/unread-count", headers=headers).json() == {"unread_count": 2}
+    response = client.post("/api/v1/notify/inbox/read-all", headers=headers)
+    assert response.status_code == 200 and response.json() == {"marked": 2, "unread_count": 0}
+    assert Notification.objects.filter(recipient=people["cadre"], read_at__isnull=True).count() == 1
+
+
+def test_api_inbox_query_count_is_constant(client, people, django_assert_max_num_queries):
+    headers = bearer(people["member"])
+    note(people["member"])
+    client.get("/api/v1/notify/inbox", headers=headers)  # warm up (token's last use)
+    with django_assert_max_num_queries(4):
+        assert client.get("/api/v1/notify/inbox", headers=headers).status_code == 200
+    for i in range(30):
+        note(people["member"], f"提醒{i}")
+    with django_assert_max_num_queries(4):
+        assert len(client.get("/api/v1/notify/inbox", headers=headers).json()["items"]) == 30
+
+
+def test_the_old_addresses_are_gone(client, people):
+    assert client.get("/api/v1/notifications", headers=bearer(people["member"])).status_code == 404

@@ -65,6 +65,9 @@ class Command(BaseCommand):
             # The path without its query string: searches (names, mobiles) must not reach the logs.
             "--access-logformat",
             '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)s',
+            # No line at all for the pages of anonymous appeals (unionhome/server/access_log.py).
+            "--logger-class",
+            "unionhome.server.access_log.AccessLogger",
             "--log-level",
             "warning",
             "--graceful-timeout",

@@ -1,0 +1,154 @@
+"""A handler's queue of appeals (``/voices/queue/``) and the home page's work-queue provider.
+
+The queue holds the appeals the viewer answers: those routed to them in person, those routed to a
+handling department they handle for, and, in the subtrees where they hold ``voices.handle`` or
+``voices.supervise`` (``access.scope``: a ``unit_path`` prefix), those routed to nobody (the branch's
+supervisors answer them) and those escalated. Filters: status (open by default), category, overdue,
+escalated, unit. Rows come earliest answer deadline first, so overdue appeals lead; a page at a time by
+keyset on (``answer_due``, id), which the ``appeal_*_queue``/``appeal_scope``/``appeal_escalated``
+indexes serve. A page costs the same few queries whatever its size.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from unionhome.access.policy import scope_roots
+from unionhome.access.scope import paths_scope_q
+from unionhome.home.work_queue import WorkItem
+from unionhome.keyset import KeysetPage, time_keyset_page, valid_time_cursor
+from unionhome.org.models import OrgUnit
+from unionhome.voices.handlers import HANDLE, SUPERVISE, department_ids_of
+from unionhome.voices.models import Appeal
+from unionhome.workdays.calendar import working_days_between
+
+PAGE_SIZE = 25
+WORK_ITEMS = 10
+WAITING = (Appeal.Status.SUBMITTED, Appeal.Status.REOPENED)
+STATUS_CHOICES = ("open", "all", *Appeal.Status.values)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = "open"  # "open", "all" or one ``Appeal.Status``
+    category: str = ""
+    overdue: bool = False
+    escalated: bool = False
+    unit: OrgUnit | None = None
+
+
+def scope_roots_of(viewer) -> list[str]:
+    """The subtrees where the viewer supervises appeals (``voices.handle`` or ``voices.supervise``)."""
+    roots = sorted(set(scope_roots(viewer, HANDLE)) | set(scope_roots(viewer, SUPERVISE)))
+    tops: list[str] = []
+    for path in roots:
+        if not any(path.startswith(top) for top in tops):
+            tops.append(path)
+    return tops
+
+
+def queue_q(viewer) -> Q:
+    """The appeals ``viewer`` answers (see the module)."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return Q(pk__in=[])
+    mine = Q(handler_id=viewer.pk)
+    departments = department_ids_of(viewer)
+    if departments:
+        mine |= Q(department_id__in=departments)
+    roots = scope_roots_of(viewer)
+    if roots:
+        unrouted_or_escalated = Q(handler__isnull=True, department__isnull=True) | Q(escalation_unit__isnull=False)
+        mine |= paths_scope_q(roots) & unrouted_or_escalated
+    return mine
+
+
+def overdue_q(now: datetime.datetime) -> Q:
+    return Q(status__in=Appeal.OPEN_STATUSES) & (
+        Q(status__in=WAITING, acknowledge_due__lte=now) | Q(answer_due__lte=now)
+    )
+
+
+def queue_for(viewer, filters: QueueFilters | None = None, *, now: datetime.datetime | None = None) -> QuerySet:
+    filters = filters or QueueFilters()
+    now = now or timezone.now()
+    rows = Appeal.objects.filter(queue_q(viewer))
+    if filters.status == "open":
+        rows = rows.filter(status__in=Appeal.OPEN_STATUSES)
+    elif filters.status in Appeal.Status.values:
+        rows = rows.filter(status=filters.status)
+    if filters.category:
+        rows = rows.filter(category=filters.category)
+    if filters.overdue:
+        rows = rows.filter(overdue_q(now))
+    if filters.escalated:
+        rows = rows.filter(escalation_unit__isnull=False)
+    if filters.unit is not None:
+        rows = rows.filter(paths_scope_q([filters.unit.path]))
+    # The details and topic words are not shown in a queue: leaving them out keeps a federation's sort in memory.
+    return rows.select_related("member", "unit", "branch", "handler", "department", "escalation_unit").defer(
+        "body", "keywords"
+    )
+
+
+def valid_cursor(cursor: str) -> bool:
+    return valid_time_cursor(Appeal.objects.all(), "answer_due", cursor)
+
+
+def queue_page(rows: QuerySet, cursor: str | None, *, size: int = PAGE_SIZE) -> KeysetPage:
+    page = time_keyset_page(rows, cursor, field="answer_due", size=size, newest_first=False)
+    now = timezone.now()
+    for appeal in page.items:
+        annotate_deadlines(appeal, now)
+    return page
+
+
+def _days_left(due: datetime.datetime, today: datetime.date) -> int:
+    """Working days left before ``due``: 0 when it falls due today (a deadline at midnight is the end
+    of the day before)."""
+    last_day = timezone.localtime(due - datetime.timedelta(microseconds=1)).date()
+    return working_days_between(today, last_day)
+
+
+def annotate_deadlines(appeal: Appeal, now: datetime.datetime) -> Appeal:
+    """Set ``ack_overdue``, ``answer_overdue``, ``overdue``, ``ack_pending`` and the working days left."""
+    today = timezone.localdate(now)
+    appeal.ack_pending = appeal.status in WAITING
+    appeal.ack_overdue = appeal.ack_pending and appeal.acknowledge_due <= now
+    appeal.answer_overdue = appeal.is_open and appeal.answer_due <= now
+    appeal.overdue = appeal.ack_overdue or appeal.answer_overdue
+    appeal.ack_days_left = _days_left(appeal.acknowledge_due, today) if appeal.ack_pending else None
+    appeal.answer_days_left = _days_left(appeal.answer_due, today) if appeal.is_open else None
+    return appeal
+
+
+def unit_choices(viewer) -> list[OrgUnit]:
+    """Branches (and unions) in the viewer's scope, for the unit filter (at most 200)."""
+    roots = scope_roots_of(viewer)
+    if not roots:
+        return []
+    kinds = (OrgUnit.Kind.BRANCH, OrgUnit.Kind.UNION)
+    return list(OrgUnit.objects.filter(paths_scope_q(roots, "path"), kind__in=kinds).order_by("path")[:200])
+
+
+def appeal_work_items(user) -> list[WorkItem]:
+    """The home page's work queue: the viewer's open appeals, earliest deadline first (at most ten)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    rows = Appeal.objects.filter(queue_q(user), status__in=Appeal.OPEN_STATUSES).order_by("answer_due", "pk")
+    now = timezone.now()
+    items = []
+    for appeal in rows.only("pk", "title", "status", "acknowledge_due", "answer_due")[:WORK_ITEMS]:
+        annotate_deadlines(appeal, now)
+        due = appeal.acknowledge_due if appeal.ack_pending else appeal.answer_due
+        items.append(
+            WorkItem(
+                title=f"SQ{appeal.pk:07d} {appeal.title}",
+                url=reverse("voices:handle", args=[appeal.pk]),
+                due=timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+                kind="voices.appeal",
+            )
+        )
+    return items

@@ -1,0 +1,86 @@
+"""Telling the handlers what the submitter of an anonymous appeal did, an hour late and on the hour.
+
+A notification is a row with the exact minute it was written. Sent at once, the notification of an
+anonymous appeal would carry the minute its submitter acted, and that minute can be matched with other
+traces of the same person (a session renewed, a page read). So the submitter's actions on an anonymous
+appeal (sending it, writing, withdrawing, reopening) are not announced by the request: the hourly sweep
+announces the actions of every hour that has fully passed (their events are stored on the hour), all
+at the same moment. Named appeals are announced at once by the services.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from unionhome.notify.services import notification_send
+from unionhome.voices.handlers import answerers_of
+from unionhome.voices.models import Appeal, AppealEvent
+
+# Actions of the submitter that the handlers hear about.
+ANNOUNCED = (
+    AppealEvent.Kind.SUBMITTED,
+    AppealEvent.Kind.FOLLOWED_UP,
+    AppealEvent.Kind.WITHDRAWN,
+    AppealEvent.Kind.REOPENED,
+)
+# How far back a sweep looks: a day, so that a sweep that did not run for a while catches up.
+LOOK_BACK = datetime.timedelta(hours=26)
+
+
+def _message(event: AppealEvent) -> tuple[str, str]:
+    appeal = event.appeal
+    names = {"reference": appeal.reference, "title": appeal.title}
+    if event.kind == AppealEvent.Kind.SUBMITTED:
+        return (
+            _("New appeal %(reference)s: %(title)s") % names,
+            _("A %(kind)s on %(category)s. Acknowledge it by %(due)s.")
+            % {
+                "kind": appeal.get_kind_display(),
+                "category": appeal.get_category_display(),
+                "due": timezone.localtime(appeal.acknowledge_due).strftime("%Y-%m-%d %H:%M"),
+            },
+        )
+    if event.kind == AppealEvent.Kind.FOLLOWED_UP:
+        return _("The submitter wrote on %(reference)s: %(title)s") % names, _("Open the appeal to read it.")
+    if event.kind == AppealEvent.Kind.WITHDRAWN:
+        return _("Appeal %(reference)s was withdrawn: %(title)s") % names, event.note[:500]
+    return _("Appeal %(reference)s was reopened: %(title)s") % names, event.note[:500]
+
+
+def anonymous_actions_announce(*, now: datetime.datetime | None = None) -> int:
+    """Announce the submitters' actions on anonymous appeals of every hour that has fully passed (once:
+    each notification carries the event in its ``dedupe_key``). Returns how many were sent."""
+    from unionhome.voices.services.appeals import handler_url
+
+    now = now or timezone.now()
+    complete = now.replace(minute=0, second=0, microsecond=0) - datetime.timedelta(hours=1)
+    events = (
+        AppealEvent.objects.filter(
+            kind__in=ANNOUNCED, at__gte=now - LOOK_BACK, at__lte=complete, appeal__is_anonymous=True
+        )
+        .select_related("appeal")
+        .order_by("at", "id")
+    )
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for event in events:
+            appeal: Appeal = event.appeal
+            title, body = _message(event)
+            for user in answerers_of(appeal):
+                kind = (
+                    "voices.appeal.routed"
+                    if event.kind == AppealEvent.Kind.SUBMITTED
+                    else f"voices.appeal.{event.kind}"
+                )
+                notification = notification_send(
+                    recipient=user,
+                    kind=kind,
+                    title=title,
+                    body=body,
+                    url=handler_url(appeal),
+                    dedupe_key=f"voices.appeal:{appeal.pk}:event:{event.pk}",
+                )
+                sent += notification is not None
+    return sent

@@ -1,0 +1,55 @@
+"""What the submitter of an anonymous appeal does reaches the handlers by the hourly sweep, once the hour
+is over, and all of an hour's actions at the same moment: no notification carries the minute."""
+
+import datetime
+
+from django.utils import timezone
+
+from unionhome.notify.models import Notification
+from unionhome.voices.models import AppealEvent
+from unionhome.voices.services.announcements import anonymous_actions_announce
+from unionhome.voices.tests.records import appeal_of
+
+TEN_PAST = datetime.timedelta(minutes=10)
+
+
+def _events(appeal, *kinds, at):
+    for kind in kinds:
+        AppealEvent.objects.create(appeal=appeal, kind=kind, at=at, note="理由")
+
+
+def test_an_hours_actions_are_announced_after_it_once_each(voices):
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0) - datetime.timedelta(hours=3)
+    appeal = appeal_of(voices["union"]["g11"], category="wages", submitted_at=hour)
+    _events(appeal, AppealEvent.Kind.SUBMITTED, AppealEvent.Kind.ROUTED, AppealEvent.Kind.FOLLOWED_UP, at=hour)
+
+    assert anonymous_actions_announce(now=hour + TEN_PAST) == 0  # the hour is not over
+    assert anonymous_actions_announce(now=hour + datetime.timedelta(minutes=59)) == 0
+    assert anonymous_actions_announce(now=hour + datetime.timedelta(hours=1, minutes=1)) == 2
+    assert anonymous_actions_announce(now=hour + datetime.timedelta(hours=2)) == 0  # never twice
+
+    told = Notification.objects.filter(recipient=voices["cadre"]).order_by("kind")
+    assert [n.kind for n in told] == ["voices.appeal.followed_up", "voices.appeal.routed"]
+    assert all(n.url == f"/voices/handle/{appeal.pk}/" for n in told)
+    assert "张三" not in "".join(n.title + n.body for n in told)
+
+
+def test_named_appeals_and_old_events_are_not_announced_by_the_sweep(voices):
+    now = timezone.now()
+    named = appeal_of(voices["member_record"], submitted_at=now - datetime.timedelta(hours=2))
+    _events(named, AppealEvent.Kind.SUBMITTED, at=now - datetime.timedelta(hours=2))
+    old = appeal_of(voices["union"]["g11"], submitted_at=now - datetime.timedelta(days=3))
+    _events(old, AppealEvent.Kind.SUBMITTED, at=now - datetime.timedelta(days=3))
+
+    assert anonymous_actions_announce(now=now) == 0
+    assert not Notification.objects.exists()
+
+
+def test_withdrawal_and_reopening_carry_the_reason_to_the_department(voices):
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0) - datetime.timedelta(hours=2)
+    appeal = appeal_of(voices["union"]["g11"], category="canteen", submitted_at=hour)
+    _events(appeal, AppealEvent.Kind.WITHDRAWN, at=hour)
+
+    assert anonymous_actions_announce(now=hour + datetime.timedelta(hours=1, minutes=30)) == 1
+    told = Notification.objects.get()
+    assert told.recipient == voices["canteen_handler"] and told.body == "理由"
