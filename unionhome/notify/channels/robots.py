@@ -34,11 +34,20 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
+# What people typed (an appeal's title, a reason) must not become a link or markup in a group chat: the
+# characters that open links, images and tags are shown as their full-width forms.
+_INERT = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞"})
+
+
+def _plain(text: str) -> str:
+    return text.translate(_INERT)
+
+
 def _markdown(message: Outgoing) -> str:
-    title = " ".join(message.title.split())
+    title = _plain(" ".join(message.title.split()))
     lines = [f"**{title}**"]
     if message.body.strip():
-        lines.append(message.body.strip())
+        lines.append(_plain(message.body.strip()))
     if message.link:
         lines.append(f"[{_('Open in UnionHome')}]({message.link})")
     return "\n\n".join(lines)

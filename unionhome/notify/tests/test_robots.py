@@ -193,3 +193,15 @@ def test_robot_pages_are_refused_to_others(login_as, people, union):
     outsider = factories.user("admin-ot", roles=(("platform_admin", other),))
     assert login_as(outsider).get(f"/notify/robots/{made.pk}/").status_code == 404
     assert Robot.objects.exists()
+
+
+def test_typed_text_cannot_become_a_link_or_a_tag_in_the_group_chat():
+    from unionhome.notify.channels import Outgoing
+    from unionhome.notify.channels.robots import dingtalk_payload, wecom_payload
+
+    message = Outgoing("[点我领补贴](http://evil.example)", '<font color="warning">紧急</font>', "/voices/1/", "k-1")
+    content = wecom_payload(message)["markdown"]["content"]
+    text = dingtalk_payload(message)["markdown"]["text"]
+    for shown in (content, text):
+        assert "[点我领补贴](" not in shown and "<font" not in shown
+        assert "［点我领补贴］(http://evil.example)" in shown and "＜font" in shown
