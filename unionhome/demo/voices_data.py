@@ -40,6 +40,8 @@ DEMO_CODE = "SQ26-DEMH-K7QM-HT9A"
 ROUTES = {"canteen": "后勤服务中心", "safety": "安全环保部", "wages": "人力资源部"}
 POLICIES = {"safety": (1, 3, 15), "wages": (1, 10, 15), "canteen": (1, 5, 15)}
 HANDLERS_PER_NEW_DEPARTMENT = 2
+# Appeals (by number, oldest first) sent from demo-member's station to its branch cadres.
+FOR_DEMO_CADRE = (5, 38, 39)
 
 # (category, kind, title, details, answer)
 APPEALS = [
@@ -324,6 +326,15 @@ def build(*, union: OrgUnit, members: list[Member], users_by_username: dict, rng
     made = {"appeals": 0, "anonymous": 0, "closed": 0, "rated": 0, "reopened": 0, "rules": rules}
     plans = [APPEALS[i % len(APPEALS)] for i in range(40)]
     rng.shuffle(plans)
+    # The overdue appeal and the two newest come from demo-member's station in categories its branch
+    # cadres answer themselves, so that demo-cadre's queue has work in it (one of them red).
+    station_members = active
+    if demo_member is not None:
+        station = branch_of(demo_member.unit).path
+        station_members = [m for m in active if m.unit_path.startswith(station) and m.pk != demo_member.pk] or active
+    for_the_branch = [plan for plan in APPEALS if plan[0] not in ROUTES]
+    for number in FOR_DEMO_CADRE:
+        plans[number] = for_the_branch[number % len(for_the_branch)]
     for number, plan in enumerate(plans):
         days_ago = 69 - number * 1.8 - rng.random()  # spread over ten weeks, oldest first; the last today
         at = now - datetime.timedelta(days=max(days_ago, 0.05))
@@ -331,6 +342,8 @@ def build(*, union: OrgUnit, members: list[Member], users_by_username: dict, rng
         at = min(at, now - datetime.timedelta(minutes=30))
         anonymous = number % 4 == 1
         member = demo_member if number == 12 and demo_member is not None else rng.choice(active)
+        if number in FOR_DEMO_CADRE:
+            member = rng.choice(station_members)
         if number == 12:
             anonymous = False
         code = DEMO_CODE if number == 9 else follow_up_codes.code_make()

@@ -41,6 +41,7 @@ class QueueFilters(Schema):
     category: AppealCategory | None = None
     overdue: bool = False
     escalated: bool = False
+    everyone: bool = Field(False, description="With `voices.supervise`: every appeal of the viewer's units.")
     unit_id: int | None = Field(None, ge=1, le=MAX_ID, description="Only appeals of this unit's subtree.")
     after: PlainText | None = Field(None, max_length=300, description="The `next` cursor of the previous page.")
     limit: int = Field(queue_selectors.PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
@@ -226,6 +227,7 @@ def queue(request: HttpRequest, filters: Query[QueueFilters]):
             overdue=filters.overdue,
             escalated=filters.escalated,
             unit=unit,
+            everyone=filters.everyone,
         ),
     )
     page = queue_selectors.queue_page(found, filters.after, size=filters.limit)

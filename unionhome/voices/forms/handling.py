@@ -21,9 +21,12 @@ class QueueFilterForm(forms.Form):
     unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     escalated = forms.BooleanField(label=_("Escalated only"), required=False)
+    everyone = forms.BooleanField(label=_("Also those routed to others"), required=False)
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, units=(), supervises=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not supervises:
+            del self.fields["everyone"]
         if units:
             self.fields["unit"].choices = [("", _("All units")), *((u.pk, u.name) for u in units)]
         else:

@@ -4,9 +4,11 @@ The queue holds the appeals the viewer answers: those routed to them in person, 
 handling department they handle for, and, in the subtrees where they hold ``voices.handle`` or
 ``voices.supervise`` (``access.scope``: a ``unit_path`` prefix), those routed to nobody (the branch's
 supervisors answer them) and those escalated. Filters: status (open by default), category, overdue,
-escalated, unit. Rows come earliest answer deadline first, so overdue appeals lead; a page at a time by
-keyset on (``answer_due``, id), which the ``appeal_*_queue``/``appeal_scope``/``appeal_escalated``
-indexes serve. A page costs the same few queries whatever its size.
+escalated, unit, and "everyone" (for ``voices.supervise``: every appeal of the viewer's units, also those
+routed to a person or a department, as the permission promises). Rows come earliest answer deadline
+first, so overdue appeals lead; a page at a time by keyset on (``answer_due``, id), which the
+``appeal_*_queue``/``appeal_scope``/``appeal_escalated``/``appeal_open_due`` indexes serve. A page costs
+the same few queries whatever its size.
 """
 
 import datetime
@@ -38,6 +40,8 @@ class QueueFilters:
     overdue: bool = False
     escalated: bool = False
     unit: OrgUnit | None = None
+    # A supervisor's view of every appeal of their units, also those routed to a person or a department.
+    everyone: bool = False
 
 
 def scope_roots_of(viewer) -> list[str]:
@@ -74,7 +78,8 @@ def overdue_q(now: datetime.datetime) -> Q:
 def queue_for(viewer, filters: QueueFilters | None = None, *, now: datetime.datetime | None = None) -> QuerySet:
     filters = filters or QueueFilters()
     now = now or timezone.now()
-    rows = Appeal.objects.filter(queue_q(viewer))
+    supervised = scope_roots(viewer, SUPERVISE) if filters.everyone else []
+    rows = Appeal.objects.filter(queue_q(viewer) | paths_scope_q(supervised) if supervised else queue_q(viewer))
     if filters.status == "open":
         rows = rows.filter(status__in=Appeal.OPEN_STATUSES)
     elif filters.status in Appeal.Status.values:

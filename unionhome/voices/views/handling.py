@@ -11,17 +11,19 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from unionhome.access.policy import has_permission_anywhere
 from unionhome.congress.models import HandlingDepartment
 from unionhome.home.form_errors import form_errors_from
 from unionhome.voices.forms.handling import CloseForm, QueueFilterForm, ReplyForm, TransferForm
-from unionhome.voices.handlers import NotYours, handles_anything, may_see
+from unionhome.voices.handlers import SUPERVISE, NotYours, handles_anything, may_see
 from unionhome.voices.selectors import handling as selectors
 from unionhome.voices.selectors import queue as queue_selectors
 from unionhome.voices.services import handling as services
 
 
 def _filters(request, units) -> tuple[QueueFilterForm, queue_selectors.QueueFilters]:
-    form = QueueFilterForm(request.GET or None, units=units)
+    supervises = has_permission_anywhere(request.user, SUPERVISE)
+    form = QueueFilterForm(request.GET or None, units=units, supervises=supervises)
     filters = queue_selectors.QueueFilters()
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -32,6 +34,7 @@ def _filters(request, units) -> tuple[QueueFilterForm, queue_selectors.QueueFilt
             overdue=data["overdue"],
             escalated=data["escalated"],
             unit=by_id.get(data.get("unit")),
+            everyone=data.get("everyone", False),
         )
     return form, filters
 
