@@ -17,6 +17,7 @@ DAILY_SWEEPS: list[str] = [
     "unionhome.assistance.services.follow_ups.follow_ups_remind",
     "unionhome.assistance.services.follow_ups.follow_ups_escalate",
     "unionhome.assistance.services.files.files_publicity_sweep",
+    "unionhome.assistance.services.visit_reminders.visits_remind",
 ]
 
 # The sweep runs once a day, in the morning (local time), so reminders arrive at the start of work.

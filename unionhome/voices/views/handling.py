@@ -12,13 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from unionhome.access.policy import has_permission_anywhere
+from unionhome.audit.recorder import record
 from unionhome.congress.models import HandlingDepartment
 from unionhome.home.form_errors import form_errors_from
 from unionhome.voices.forms.handling import CloseForm, QueueFilterForm, ReplyForm, TransferForm
 from unionhome.voices.handlers import SUPERVISE, NotYours, handles_anything, may_see
+from unionhome.voices.selectors import appeals as appeal_selectors
 from unionhome.voices.selectors import handling as selectors
 from unionhome.voices.selectors import queue as queue_selectors
 from unionhome.voices.services import handling as services
+from unionhome.voices.views.appeal_parts import file_response
 
 
 def _filters(request, units) -> tuple[QueueFilterForm, queue_selectors.QueueFilters]:
@@ -135,8 +138,18 @@ def handle_action(request, pk: int, action: str):
     return _render(request, selectors.appeal_for_handler(user, pk), {action: form}, status=422)
 
 
+@login_required
+def attachment(request, pk: int, attachment_pk: int):
+    """A photo or document of the appeal, for those who may see it as handlers (the read is audited)."""
+    appeal = selectors.appeal_for_handler(request.user, pk)
+    found = appeal_selectors.attachment_of(appeal, attachment_pk)
+    record(request.user, "voices.appeal.attachment_read", appeal, attachment=found.pk)
+    return file_response(found)
+
+
 urlpatterns = [
     path("queue/", queue, name="queue"),
     path("handle/<int:pk>/", handle, name="handle"),
+    path("handle/<int:pk>/files/<int:attachment_pk>/", attachment, name="attachment"),
     path("handle/<int:pk>/<slug:action>/", handle_action, name="handle_action"),
 ]
