@@ -14,7 +14,8 @@ def titles(user) -> list[str]:
     return list(Notification.objects.filter(recipient=user).order_by("id").values_list("title", flat=True))
 
 
-def test_due_tomorrow_and_overdue_since_yesterday_each_once(people):
+def test_due_tomorrow_and_overdue_since_yesterday_each_once(people, settings):
+    settings.LANGUAGE_CODE = "en"  # reminders are written in the site's language
     today = timezone.localdate()
     tomorrow = due_visit(people["member_record"], due_in=1)
     late = due_visit(people["other_s1"], due_in=-1, reason="生育")
