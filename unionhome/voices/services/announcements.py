@@ -5,7 +5,8 @@ anonymous appeal would carry the minute its submitter acted, and that minute can
 traces of the same person (a session renewed, a page read). So the submitter's actions on an anonymous
 appeal (sending it, writing, withdrawing, reopening) are not announced by the request: the hourly sweep
 announces the actions of every hour that has fully passed (their events are stored on the hour), all
-at the same moment. Named appeals are announced at once by the services.
+at the same moment, to the handlers and (a new appeal) to the branch's group robots. Named appeals are
+announced at once by the services.
 """
 
 import datetime
@@ -14,9 +15,10 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from unionhome.notify.services import notification_send
+from unionhome.notify.services import notification_send, robot_announce
 from unionhome.voices.handlers import answerers_of
 from unionhome.voices.models import Appeal, AppealEvent
+from unionhome.voices.services.appeals import handler_url, new_appeal_message
 
 # Actions of the submitter that the handlers hear about.
 ANNOUNCED = (
@@ -33,15 +35,7 @@ def _message(event: AppealEvent) -> tuple[str, str]:
     appeal = event.appeal
     names = {"reference": appeal.reference, "title": appeal.title}
     if event.kind == AppealEvent.Kind.SUBMITTED:
-        return (
-            _("New appeal %(reference)s: %(title)s") % names,
-            _("A %(kind)s on %(category)s. Acknowledge it by %(due)s.")
-            % {
-                "kind": appeal.get_kind_display(),
-                "category": appeal.get_category_display(),
-                "due": timezone.localtime(appeal.acknowledge_due).strftime("%Y-%m-%d %H:%M"),
-            },
-        )
+        return new_appeal_message(appeal)
     if event.kind == AppealEvent.Kind.FOLLOWED_UP:
         return _("The submitter wrote on %(reference)s: %(title)s") % names, _("Open the appeal to read it.")
     if event.kind == AppealEvent.Kind.WITHDRAWN:
@@ -52,8 +46,6 @@ def _message(event: AppealEvent) -> tuple[str, str]:
 def anonymous_actions_announce(*, now: datetime.datetime | None = None) -> int:
     """Announce the submitters' actions on anonymous appeals of every hour that has fully passed (once:
     each notification carries the event in its ``dedupe_key``). Returns how many were sent."""
-    from unionhome.voices.services.appeals import handler_url
-
     now = now or timezone.now()
     complete = now.replace(minute=0, second=0, microsecond=0) - datetime.timedelta(hours=1)
     events = (
@@ -83,4 +75,13 @@ def anonymous_actions_announce(*, now: datetime.datetime | None = None) -> int:
                     dedupe_key=f"voices.appeal:{appeal.pk}:event:{event.pk}",
                 )
                 sent += notification is not None
+            if event.kind == AppealEvent.Kind.SUBMITTED:
+                robot_announce(
+                    unit=appeal.branch,
+                    kind="voices.appeal.routed",
+                    title=title,
+                    text=body,
+                    url=handler_url(appeal),
+                    dedupe_key=f"voices.appeal:{appeal.pk}:event:{event.pk}",
+                )
     return sent

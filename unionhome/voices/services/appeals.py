@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from unionhome.access.policy import OutOfScope, PermissionRefused
 from unionhome.audit.recorder import record
 from unionhome.congress.models import HandlingDepartment
-from unionhome.notify.services import notification_send
+from unionhome.notify.services import notification_send, robot_announce
 from unionhome.org.models import Member
 from unionhome.voices import follow_up_codes, keywords
 from unionhome.voices.appeal_workflow import transition
@@ -106,6 +106,23 @@ def locked_for_submitter(actor: Any, appeal: Appeal, code: str | None) -> Appeal
         if member_id is None or member_id != locked.member_id:
             raise OutOfScope()
     return locked
+
+
+def new_appeal_message(appeal: Appeal) -> tuple[str, str]:
+    """The title and text that tell handlers (and the branch's group robots) of a new appeal."""
+    return (
+        _("New appeal %(reference)s: %(title)s") % {"reference": appeal.reference, "title": appeal.title},
+        _("A %(kind)s on %(category)s. Acknowledge it by %(due)s.")
+        % {
+            "kind": appeal.get_kind_display(),
+            "category": appeal.get_category_display(),
+            "due": timezone.localtime(appeal.acknowledge_due).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+
+
+def routed_key(appeal: Appeal) -> str:
+    return f"voices.appeal:{appeal.pk}:routed"
 
 
 def handler_url(appeal: Appeal) -> str:
@@ -224,18 +241,17 @@ def appeal_submit(
                 department=appeal.department_id,
             )
         with translation.override(settings.LANGUAGE_CODE):
-            tell_handlers(
-                appeal,
-                kind="voices.appeal.routed",
-                title=_("New appeal %(reference)s: %(title)s") % {"reference": appeal.reference, "title": title},
-                body=_("A %(kind)s on %(category)s. Acknowledge it by %(due)s.")
-                % {
-                    "kind": appeal.get_kind_display(),
-                    "category": appeal.get_category_display(),
-                    "due": timezone.localtime(appeal.acknowledge_due).strftime("%Y-%m-%d %H:%M"),
-                },
-                dedupe=f"voices.appeal:{appeal.pk}:routed",
-            )
+            title, body = new_appeal_message(appeal)
+            tell_handlers(appeal, kind="voices.appeal.routed", title=title, body=body, dedupe=routed_key(appeal))
+            if not appeal.is_anonymous:  # an anonymous one is announced by the hourly sweep
+                robot_announce(
+                    unit=appeal.branch,
+                    kind="voices.appeal.routed",
+                    title=title,
+                    text=body,
+                    url=handler_url(appeal),
+                    dedupe_key=routed_key(appeal),
+                )
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)

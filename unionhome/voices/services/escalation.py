@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from unionhome.audit.recorder import record
-from unionhome.notify.services import notification_send
+from unionhome.notify.services import notification_send, robot_announce
 from unionhome.org.models import OrgUnit
 from unionhome.voices import appeal_workflow as workflow
 from unionhome.voices.handlers import answerers_of
@@ -209,6 +209,14 @@ def _escalate_one(pk: int, now: datetime.datetime) -> bool:
             url=handling_url(appeal),
             dedupe_key=f"voices.appeal:{appeal.pk}:escalated:{appeal.reopen_count}:{level}",
         )
+    robot_announce(
+        unit=target,
+        kind="voices.appeal.escalated",
+        title=title,
+        text=body,
+        url=handling_url(appeal),
+        dedupe_key=f"voices.appeal:{appeal.pk}:escalated:{appeal.reopen_count}:{level}",
+    )
     return True
 
 

@@ -53,3 +53,39 @@ def test_withdrawal_and_reopening_carry_the_reason_to_the_department(voices):
     assert anonymous_actions_announce(now=hour + datetime.timedelta(hours=1, minutes=30)) == 1
     told = Notification.objects.get()
     assert told.recipient == voices["canteen_handler"] and told.body == "理由"
+
+
+def test_the_branchs_group_robot_hears_of_new_and_escalated_appeals(
+    transactional_db, voices, webhook_server, run_tasks, settings, tmp_path
+):
+    from unionhome.notify.services.robots import robot_save
+    from unionhome.voices.models import Appeal
+    from unionhome.voices.services.escalation import appeals_escalate
+    from unionhome.voices.tests.appeal_helpers import send
+
+    settings.UNIONHOME_PRIVATE_ROOT = tmp_path / "private"
+    robot_save(
+        actor=voices["chair"],
+        unit=voices["union"]["s1"],
+        name="一站分工会群",
+        platform="wecom",
+        webhook=webhook_server.wecom_url("s1-robot"),
+        groups=["voices"],
+    )
+    named, _ = send(voices["member"], category="welfare", title="宿舍热水不够")
+    anonymous, _ = send(voices["member"], category="welfare", title="班组长克扣加班费", anonymous=True)
+    run_tasks()
+    heard = [m.payload["markdown"]["content"] for m in webhook_server.messages if m.key == "s1-robot"]
+    assert len(heard) == 1 and "宿舍热水不够" in heard[0]  # the anonymous one waits for the hourly sweep
+    assert "张三" not in heard[0]
+
+    anonymous_actions_announce(now=anonymous.submitted_at + datetime.timedelta(hours=1, minutes=5))
+    run_tasks()
+    heard = [m.payload["markdown"]["content"] for m in webhook_server.messages if m.key == "s1-robot"]
+    assert len(heard) == 2 and "班组长克扣加班费" in heard[1]
+
+    Appeal.objects.filter(pk=named.pk).update(acknowledge_due=timezone.now() - datetime.timedelta(minutes=1))
+    assert appeals_escalate(now=timezone.now()) >= 1
+    run_tasks()
+    heard = [m.payload["markdown"]["content"] for m in webhook_server.messages if m.key == "s1-robot"]
+    assert len(heard) == 3 and named.reference in heard[2]
