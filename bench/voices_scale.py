@@ -129,12 +129,13 @@ def _clear_appeals(env: dict) -> None:
     code = (
         "import django; django.setup()\n"
         "from django.db import connection\n"
-        "from unionhome.voices.models import Appeal, AppealCount, TopicCount, SignalAlert\n"
+        "from unionhome.voices.models import Appeal, AppealCount, AppealVolume, TopicCount, TopicVolume, SignalAlert\n"
         "if connection.vendor == 'postgresql':\n"
         "    with connection.cursor() as c: c.execute('TRUNCATE voices_appeal, voices_appealcount, "
-        "voices_topiccount, voices_signalalert CASCADE')\n"
+        "voices_topiccount, voices_appealvolume, voices_topicvolume, voices_signalalert CASCADE')\n"
         "else:\n"
-        "    for m in (SignalAlert, TopicCount, AppealCount, Appeal): m.objects.all().delete()\n"
+        "    for m in (SignalAlert, TopicVolume, AppealVolume, TopicCount, AppealCount, Appeal):\n"
+        "        m.objects.all().delete()\n"
     )
     run([PYTHON, "-c", code], env)
 
@@ -315,7 +316,8 @@ def report(args_line: str, built: dict, viewers: dict, timings: list[Timing], da
         f"Data ({database}): {demo.get('members', 0):,} members (`manage.py demo`, {demo.get('seconds', '?')} s), "
         f"{appeals.get('appeals', 0):,} appeals ({appeals.get('appeals_seconds', '?')} s written, "
         f"{appeals.get('seconds', '?')} s with rollups), {appeals.get('appeal_counts', 0):,} AppealCount, "
-        f"{appeals.get('topic_counts', 0):,} TopicCount, {appeals.get('alerts', 0):,} alerts; built "
+        f"{appeals.get('topic_counts', 0):,} TopicCount, {appeals.get('appeal_volumes', 0):,} AppealVolume, "
+        f"{appeals.get('topic_volumes', 0):,} TopicVolume, {appeals.get('alerts', 0):,} alerts; built "
         f"{appeals.get('built_at', '?')[:16]}."
     )
     lines += ["", "| viewer (appeals in scope / open / escalated to its unit) | page | p50 ms | p95 ms | p99 ms | KiB "

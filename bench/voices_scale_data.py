@@ -5,7 +5,8 @@ Run as ``python -m bench.voices_scale_data --appeals 2000000 --out FILE`` with t
 (DATABASE_URL or UNIONHOME_SQLITE_PATH) after ``manage.py demo``. Rows go in without the services (no
 routing queries, audit events or counts per row): with ``COPY`` on PostgreSQL and ``bulk_create`` on
 SQLite, in time order (ids grow with ``submitted_at``, as in production). Then ``AppealCount`` and
-``TopicCount`` are computed from the appeals with one ``INSERT … SELECT … GROUP BY`` each, and a few
+``TopicCount`` are computed from the appeals with one ``INSERT … SELECT … GROUP BY`` each (and from them
+``AppealVolume`` and ``TopicVolume``, one per level of the tree), and a few
 first-signal alerts are written.
 
 The shares, drawn with a fixed seed (same seed, same data):
@@ -321,13 +322,46 @@ def write(rows, batch: int, progress) -> int:
     return written + len(chunk)
 
 
+def _volumes(cursor) -> None:
+    """AppealVolume and TopicVolume from the branch counts: one ``INSERT … SELECT`` per level of the tree
+    (and per category, then for all) with the path cut to that level."""
+    from django.db import connection
+
+    from unionhome.org.models import OrgUnit
+    from unionhome.voices.models import AppealVolume, TopicVolume
+
+    AppealVolume.objects.all().delete()
+    TopicVolume.objects.all().delete()
+    step = OrgUnit.steplen
+    if connection.vendor == "postgresql":
+        week = "date_trunc('week', c.day)::date"
+    else:
+        week = "date(c.day, '-6 days', 'weekday 1')"
+    cursor.execute("SELECT MAX(LENGTH(unit_path)) FROM voices_appealcount")
+    levels = (cursor.fetchone()[0] or 0) // step
+    for level in range(1, levels + 1):
+        path, parent = f"SUBSTR(c.unit_path, 1, {level * step})", f"SUBSTR(c.unit_path, 1, {(level - 1) * step})"
+        deep_enough = f"LENGTH(c.unit_path) >= {level * step}"
+        for category in ("c.category", "''"):
+            cursor.execute(
+                f"""INSERT INTO voices_appealvolume (unit_path, parent_path, category, week, count)
+                    SELECT {path}, {parent}, {category}, {week}, SUM(c.count) FROM voices_appealcount c
+                    WHERE {deep_enough} GROUP BY {path}, {parent}, {category}, {week}"""
+            )
+        cursor.execute(
+            f"""INSERT INTO voices_topicvolume (unit_path, word, month, count)
+                SELECT {path}, c.word, c.month, SUM(c.count) FROM voices_topiccount c
+                WHERE {deep_enough} GROUP BY {path}, c.word, c.month"""
+        )
+
+
 def rollups(seed: int, now: datetime.datetime) -> dict:
     """AppealCount and TopicCount from the appeals (in local days and months), and first-signal alerts
     for about one branch in a hundred, in one of the last 8 weeks."""
     from django.conf import settings
     from django.db import connection, transaction
 
-    from unionhome.voices.models import AppealCount, SignalAlert, TopicCount
+    from unionhome.voices.models import AppealCount, AppealVolume, SignalAlert, TopicCount, TopicVolume
 
     tz = settings.TIME_ZONE
     with transaction.atomic(), connection.cursor() as cursor:
@@ -355,6 +389,7 @@ def rollups(seed: int, now: datetime.datetime) -> dict:
                 FROM voices_appeal a JOIN org_orgunit b ON b.id = a.branch_id, {words}
                 GROUP BY a.branch_id, b.path, a.category, {word}, {month}"""
         )
+        _volumes(cursor)
         SignalAlert.objects.all().delete()
         rng = random.Random(seed + 1)
         today = now.astimezone(ZoneInfo(tz)).date()
@@ -381,6 +416,8 @@ def rollups(seed: int, now: datetime.datetime) -> dict:
     return {
         "appeal_counts": AppealCount.objects.count(),
         "topic_counts": TopicCount.objects.count(),
+        "appeal_volumes": AppealVolume.objects.count(),
+        "topic_volumes": TopicVolume.objects.count(),
         "alerts": SignalAlert.objects.count(),
     }
 

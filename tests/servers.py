@@ -7,7 +7,8 @@ at it. It keeps every message; ``fail_with("451 ...")`` makes it answer that cod
 ``webhook_server``: a threaded ``http.server`` on 127.0.0.1 playing WeCom (``/cgi-bin/webhook/send?key=``)
 and DingTalk (``/robot/send?access_token=``, checking the signature when a secret is registered for the
 token). It checks the JSON format, records the messages it accepts, and on demand times out, answers 500,
-answers ``errcode != 0``, or is stopped to be unreachable. ``UNIONHOME_NOTIFY_WEBHOOK_HOSTS`` allows it.
+answers ``errcode != 0`` (45009 "api freq out of limit", or the code asked for: ``"errcode:93000"``), or is
+stopped to be unreachable. ``UNIONHOME_NOTIFY_WEBHOOK_HOSTS`` allows it.
 """
 
 import base64
@@ -97,11 +98,22 @@ class Received:
 @dataclass
 class WebhookState:
     messages: list[Received] = field(default_factory=list)
-    modes: list[str] = field(default_factory=list)  # next answers: "timeout", "500", "errcode"
+    modes: list[str] = field(default_factory=list)  # next answers: "timeout", "500", "errcode", "errcode:<code>"
     secrets: dict[str, str] = field(default_factory=dict)  # DingTalk token -> signing secret
     delay: float = 3.0
     requests: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+# What the platforms answer with these codes (``fail_next("errcode:<code>")``).
+ERRMSGS = {
+    -1: "system busy",
+    45009: "api freq out of limit",
+    93000: "invalid webhook url",
+    130101: "send too fast, exceed 20 times per minute",
+    300001: "token is not exist",
+    310000: "keywords not in content",
+}
 
 
 def _valid_markdown(platform: str, payload: dict) -> bool:
@@ -164,8 +176,9 @@ def _handler(state: WebhookState):
                 platform, key = "dingtalk", query["access_token"][0]
             else:
                 return self._answer(404, {"errcode": 404, "errmsg": "no such robot"})
-            if mode == "errcode":
-                return self._answer(200, {"errcode": 45009, "errmsg": "api freq out of limit"})
+            if mode.startswith("errcode"):
+                code = int(mode.partition(":")[2] or 45009)
+                return self._answer(200, {"errcode": code, "errmsg": ERRMSGS.get(code, "refused")})
             try:
                 payload = json.loads(raw.decode("utf-8"))
             except (ValueError, UnicodeDecodeError):
@@ -205,7 +218,8 @@ class WebhookServer:
         return f"http://127.0.0.1:{self.port}/robot/send?access_token={token}"
 
     def fail_next(self, *modes: str) -> None:
-        """The next requests answer in these ways, in order: "timeout", "500" or "errcode"."""
+        """The next requests answer in these ways, in order: "timeout", "500", "errcode" (45009) or
+        "errcode:<code>" (e.g. "errcode:93000")."""
         with self.state.lock:
             self.state.modes.extend(modes)
 

@@ -62,7 +62,9 @@ def decode_time_cursor(cursor: str | None, *, dates: bool = False) -> tuple[Mome
 
 
 def _is_date_field(rows: QuerySet, field: str) -> bool:
-    model_field = rows.model._meta.get_field(field)
+    """Whether ``field`` (a model field or an annotation of ``rows``) holds dates rather than timestamps."""
+    annotation = rows.query.annotations.get(field)
+    model_field = annotation.output_field if annotation is not None else rows.model._meta.get_field(field)
     return isinstance(model_field, DateField) and not isinstance(model_field, DateTimeField)
 
 

@@ -24,6 +24,7 @@ from unionhome.notify.api import router as notify_router
 from unionhome.org.api import router as org_router
 from unionhome.satisfaction.api import router as satisfaction_router
 from unionhome.voices.api import router as voices_router
+from unionhome.workdays.api import router as workdays_router
 
 
 def _json_for_unrouted(view):
@@ -82,5 +83,6 @@ api.add_router("/assistance", assistance_router)
 api.add_router("/congress", congress_router)
 api.add_router("/disclosure", disclosure_router)
 api.add_router("/voices", voices_router)
+api.add_router("/workdays", workdays_router)
 api.add_router("", notify_router)
 api.add_router("", satisfaction_router)

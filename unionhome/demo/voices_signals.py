@@ -3,12 +3,13 @@
 What is added, on top of the counts the demo appeals already keep (``voices_data`` calls
 ``appeal_counted`` for each of its appeals), so that the dashboard has something to show:
 
-* **Background history** (``AppealCount``): for every branch below the union and seven categories
-  (canteen, wages, welfare, commuting, safety, dormitory, training), the ten full weeks before this one,
+* **Background history** (``AppealCount``, and the ``AppealVolume`` of the branch and the units above):
+  for every branch below the union and seven categories (canteen, wages, welfare, commuting, safety,
+  dormitory, training), the ten full weeks before this one,
   0 to 2 appeals a week per branch and category on working days (drawn from ``rng``: the same every run).
   These stand for appeals older than the demo's appeals; no ``Appeal`` rows are written for them.
-* **Background topics** (``TopicCount``): for the same counts, one or two topic words of the category
-  (饭菜, 夜班补贴, 班车…) per appeal, by month.
+* **Background topics** (``TopicCount`` and ``TopicVolume``): for the same counts, one or two topic words
+  of the category (饭菜, 夜班补贴, 班车…) per appeal, by month.
 * **One spike**: the first station's canteen gets 7 appeals this week (from Monday up to today), with
   the words 饭菜, 分量 and 排队; then the first-signal job runs once (``signals_raise``), which raises
   its alert and puts it in the inboxes of the station's supervisors and the union's chair.
@@ -17,12 +18,11 @@ What is added, on top of the counts the demo appeals already keep (``voices_data
 import datetime
 import random
 
-from django.db.models import F
 from django.utils import timezone
 
 from unionhome.org.models import OrgUnit
+from unionhome.voices.counting import appeals_counted, words_counted
 from unionhome.voices.first_signal import week_start
-from unionhome.voices.models import AppealCount, TopicCount
 from unionhome.voices.services.signals import signals_raise
 
 HISTORY_WEEKS = 10
@@ -36,11 +36,6 @@ WORDS = {
     "dormitory": ["宿舍", "热水器", "空调"],
     "training": ["技能培训", "技能鉴定", "职称评审"],
 }
-
-
-def _add(model, lookup: dict, unit_path: str, n: int) -> None:
-    if n and not model.objects.filter(**lookup).update(count=F("count") + n):
-        model.objects.create(**lookup, unit_path=unit_path, count=n)
 
 
 def build(*, union: OrgUnit, rng: random.Random) -> dict[str, int]:
@@ -60,21 +55,16 @@ def build(*, union: OrgUnit, rng: random.Random) -> dict[str, int]:
                 if not n:
                     continue
                 day = this_week - datetime.timedelta(weeks=weeks_ago) + datetime.timedelta(days=rng.randrange(5))
-                _add(AppealCount, {"branch": branch, "category": category, "day": day}, branch.path, n)
-                month = day.replace(day=1)
+                appeals_counted(branch, category, day, n)
                 for _ in range(n):
-                    for word in rng.sample(words, rng.choice((1, 2))):
-                        lookup = {"branch": branch, "category": category, "word": word, "month": month}
-                        _add(TopicCount, lookup, branch.path, 1)
+                    words_counted(branch, category, day, rng.sample(words, rng.choice((1, 2))))
                 added += n
     if branches:
         station = branches[0]
         days = (today - this_week).days + 1
         for i in range(SPIKE):
             day = this_week + datetime.timedelta(days=i % days)
-            _add(AppealCount, {"branch": station, "category": "canteen", "day": day}, station.path, 1)
-            for word in ("饭菜", "分量", "排队") if i % 2 else ("饭菜", "食堂"):
-                lookup = {"branch": station, "category": "canteen", "word": word, "month": day.replace(day=1)}
-                _add(TopicCount, lookup, station.path, 1)
+            appeals_counted(station, "canteen", day)
+            words_counted(station, "canteen", day, ("饭菜", "分量", "排队") if i % 2 else ("饭菜", "食堂"))
     result = signals_raise(today=today)
     return {"history": added, "spike": SPIKE if branches else 0, **result}

@@ -306,6 +306,13 @@ def test_openapi_schema_is_served(api):
         "/api/v1/voices/hot",
         "/api/v1/voices/signals",
         "/api/v1/voices/signals/alerts/{alert_id}/seen",
+        "/api/v1/voices/settings/rules",
+        "/api/v1/voices/settings/rules/{rule_id}/deactivate",
+        "/api/v1/voices/settings/deadlines",
+        "/api/v1/workdays/calendar",
+        "/api/v1/workdays/calendar/days",
+        "/api/v1/workdays/calendar/days/remove",
+        "/api/v1/workdays/calendar/years/{year}",
     }
     assert schema["components"]["securitySchemes"]["BearerAuth"]["scheme"] == "bearer"
     assert "security" not in schema["paths"]["/api/v1/auth/token"]["post"]

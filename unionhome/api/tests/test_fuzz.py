@@ -147,6 +147,15 @@ def test_no_input_causes_a_server_error(api_schema, chair_token, mode):
         "GET /api/v1/voices/hot",
         "GET /api/v1/voices/signals",
         "POST /api/v1/voices/signals/alerts/{alert_id}/seen",
+        "GET /api/v1/voices/settings/rules",
+        "POST /api/v1/voices/settings/rules",
+        "POST /api/v1/voices/settings/rules/{rule_id}/deactivate",
+        "GET /api/v1/voices/settings/deadlines",
+        "POST /api/v1/voices/settings/deadlines",
+        "GET /api/v1/workdays/calendar",
+        "POST /api/v1/workdays/calendar/days",
+        "POST /api/v1/workdays/calendar/days/remove",
+        "POST /api/v1/workdays/calendar/years/{year}",
     }
     headers = {"Authorization": f"Bearer {chair_token}"}
     for operation in operations:

@@ -5,7 +5,7 @@
   has a secret (``webhooks.dingtalk_signed``).
 
 Standard library only (``urllib``), a short timeout, no redirects followed, the address checked again
-(``webhooks.webhook_check``) right before the call.
+(``webhooks.webhook_check``) right before the call. Which ``errcode`` is worth trying again: ``robot_errors``.
 """
 
 import json
@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from unionhome.notify.channels import Outgoing, PermanentFailure, TemporaryFailure
+from unionhome.notify.channels.robot_errors import errcode_is_permanent
 from unionhome.notify.conf import setting
 from unionhome.notify.models import Channel
 from unionhome.notify.webhooks import dingtalk_signed, webhook_check
@@ -85,10 +86,10 @@ def send_robot(channel: str, webhook: str, secret: str, message: Outgoing) -> No
         payload = dingtalk_payload(message)
         if secret:
             url = dingtalk_signed(url, secret, int(time.time() * 1000))
-    _post(url, payload)
+    _post(channel, url, payload)
 
 
-def _post(url: str, payload: dict) -> None:
+def _post(channel: str, url: str, payload: dict) -> None:
     timeout = setting("UNIONHOME_NOTIFY_TIMEOUT_SECONDS")
     data = json.dumps(payload, ensure_ascii=False).encode()
     request = urllib.request.Request(
@@ -125,11 +126,14 @@ def _post(url: str, payload: dict) -> None:
         raise TemporaryFailure(
             _("The robot's server answered HTTP %(status)s without the expected JSON.") % {"status": status}
         ) from None
-    if errcode != 0:
-        raise TemporaryFailure(
-            _("The platform refused the message: errcode %(code)s, %(message)s.")
-            % {"code": errcode, "message": str(answer.get("errmsg", ""))[:200]}
+    if errcode == 0:
+        return
+    said = {"code": errcode, "message": str(answer.get("errmsg", ""))[:200]}
+    if errcode_is_permanent(channel, errcode):
+        raise PermanentFailure(
+            _("The platform refused the message and will refuse it again: errcode %(code)s, %(message)s.") % said
         )
+    raise TemporaryFailure(_("The platform refused the message: errcode %(code)s, %(message)s.") % said)
 
 
 def _reason_text(reason: object) -> str:

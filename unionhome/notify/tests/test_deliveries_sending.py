@@ -137,6 +137,51 @@ def test_the_platforms_error_code_is_retried_until_the_last_attempt(webhook_serv
     assert webhook_server.messages == []
 
 
+def robot_person(webhook_server, platform: str):
+    url = webhook_server.wecom_url() if platform == "wecom" else webhook_server.dingtalk_url()
+    return person(**{platform: url})
+
+
+@pytest.mark.parametrize(
+    ("platform", "code", "errmsg"),
+    [
+        ("wecom", 93000, "invalid webhook url"),
+        ("dingtalk", 300001, "token is not exist"),
+        ("dingtalk", 310000, "keywords not in content"),
+    ],
+)
+def test_an_error_code_that_cannot_succeed_fails_after_one_attempt(webhook_server, run_tasks, platform, code, errmsg):
+    send(robot_person(webhook_server, platform))
+    webhook_server.fail_next(f"errcode:{code}")  # once only: a second attempt would get through
+    for _ in range(2):
+        run_tasks()
+        time_passes()
+    delivery = only()
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == (Status.FAILED, 1, None)
+    assert delivery.last_error == (
+        f"The platform refused the message and will refuse it again: errcode {code}, {errmsg}."
+    )
+    assert webhook_server.state.requests == 1 and webhook_server.messages == []
+
+
+@pytest.mark.parametrize(
+    ("platform", "code"), [("wecom", 45009), ("wecom", -1), ("dingtalk", 130101), ("dingtalk", -1)]
+)
+def test_a_rate_limit_or_a_busy_platform_is_retried_later(webhook_server, run_tasks, platform, code):
+    send(robot_person(webhook_server, platform))
+    webhook_server.fail_next(f"errcode:{code}")
+
+    first, wait = attempt_now(run_tasks)
+    assert (first.status, first.attempts) == (Status.QUEUED, 1)
+    assert first.last_error.startswith(f"The platform refused the message: errcode {code}, ")
+    assert 29 <= wait <= 61  # the first backoff, as for any temporary failure
+
+    time_passes()
+    second, _ = attempt_now(run_tasks)
+    assert (second.status, second.attempts, second.last_error) == (Status.SENT, 2, "")
+    assert len(webhook_server.messages) == 1
+
+
 def test_unreachable_robot_fails_with_the_reason_and_nothing_else_is_affected(webhook_server, smtp_server, run_tasks):
     webhook_server.stop()
     send(person(wecom=webhook_server.wecom_url()))
@@ -166,7 +211,11 @@ def test_a_wrong_dingtalk_secret_is_the_platforms_error(webhook_server, run_task
     url = webhook_server.dingtalk_url("tok-2", secret="SECright")
     send(person(dingtalk=url, secret="SECwrong"))
     run_tasks()
-    assert "errcode 310000" in only().last_error and webhook_server.messages == []
+    time_passes()
+    run_tasks()
+    delivery = only()
+    assert (delivery.status, delivery.attempts) == (Status.FAILED, 1)  # a wrong secret stays wrong
+    assert "errcode 310000, sign not match" in delivery.last_error and webhook_server.messages == []
 
 
 def test_a_webhook_no_longer_allowed_is_not_called(webhook_server, settings, run_tasks):

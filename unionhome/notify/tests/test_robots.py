@@ -9,6 +9,7 @@ from unionhome.access.policy import PermissionRefused
 from unionhome.audit.models import AuditEvent
 from unionhome.notify.models import Delivery, Robot
 from unionhome.notify.services.robots import robot_announce, robot_delete, robot_save
+from unionhome.notify.tests.records import time_passes
 
 WECOM = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=robot-key-0000-1111"
 DINGTALK = "https://oapi.dingtalk.com/robot/send?access_token=robot-token-2222"
@@ -108,6 +109,34 @@ def test_the_worker_posts_an_announcement_to_the_robot(transactional_db, union, 
     assert "**新诉求**" in received["wecom"].payload["markdown"]["content"]
     assert "https://union.example/voices/queue/" in received["wecom"].payload["markdown"]["content"]
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_robot_whose_key_was_removed_fails_at_once_and_the_admin_reads_why(
+    transactional_db, union, webhook_server, run_tasks, login_as
+):
+    admin = factories.user("admin", roles=(("platform_admin", union["union"]),))
+    robot(admin, union["s1"], webhook=webhook_server.wecom_url("removed-robot"))
+    webhook_server.fail_next("errcode:93000")
+    robot_announce(unit=union["s1"], kind="voices.appeal.routed", title="新诉求", text="一件")
+    run_tasks()
+    time_passes()
+    run_tasks()
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts, webhook_server.state.requests) == ("failed", 1, 1)
+    html = login_as(admin).get(f"/notify/deliveries/{delivery.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "will refuse it again: errcode 93000, invalid webhook url." in html
+
+
+def test_which_error_codes_are_not_retried():
+    from unionhome.notify.channels.robot_errors import DINGTALK, WECOM, errcode_is_permanent
+
+    assert errcode_is_permanent("wecom", 93000) and errcode_is_permanent("dingtalk", 400102)
+    assert not errcode_is_permanent("wecom", 45009) and not errcode_is_permanent("dingtalk", 130101)
+    assert not errcode_is_permanent("wecom", -1) and not errcode_is_permanent("dingtalk", -1)
+    assert not errcode_is_permanent("wecom", 310000)  # a DingTalk code, not WeCom's
+    for unknown in (123456, "93000", None, True, 0.5):  # not listed, or not a number: tried again
+        assert not errcode_is_permanent("wecom", unknown) and not errcode_is_permanent("dingtalk", unknown)
+    assert all(isinstance(code, int) for code in [*WECOM, *DINGTALK])
 
 
 def test_a_deleted_or_switched_off_robot_cancels_its_waiting_deliveries(people, union):

@@ -2,9 +2,10 @@
 
 from ninja import Router
 
-from unionhome.voices.api import appeals, handling, signals
+from unionhome.voices.api import appeals, config, handling, signals
 
 router = Router(tags=["voices"])
 router.add_router("", appeals.router)
 router.add_router("", handling.router)
 router.add_router("", signals.router)
+router.add_router("", config.router)

@@ -210,7 +210,8 @@ def _fresh(viewer, appeal_id: int) -> dict:
 def queue(request: HttpRequest, filters: Query[QueueFilters]):
     """Appeals routed to the caller or their departments, and (where they hold ``voices.handle`` or
     ``voices.supervise``) appeals routed to nobody or escalated; earliest answer deadline first, so the
-    overdue lead. 403 for someone who answers no appeals."""
+    overdue lead, or newest first for a history (`status` all, closed or withdrawn). 403 for someone who
+    answers no appeals."""
     viewer = request.auth
     if not handles_anything(viewer):
         raise NotYours(_("You answer no appeals: none is routed to you and you hold no voices role."))
@@ -219,18 +220,16 @@ def queue(request: HttpRequest, filters: Query[QueueFilters]):
         unit = next((u for u in queue_selectors.unit_choices(viewer) if u.pk == filters.unit_id), None)
         if unit is None:
             return {"items": [], "next": None}
-    found = queue_selectors.queue_for(
-        viewer,
-        queue_selectors.QueueFilters(
-            status=filters.status,
-            category=filters.category or "",
-            overdue=filters.overdue,
-            escalated=filters.escalated,
-            unit=unit,
-            everyone=filters.everyone,
-        ),
+    chosen = queue_selectors.QueueFilters(
+        status=filters.status,
+        category=filters.category or "",
+        overdue=filters.overdue,
+        escalated=filters.escalated,
+        unit=unit,
+        everyone=filters.everyone,
     )
-    page = queue_selectors.queue_page(found, filters.after, size=filters.limit)
+    found = queue_selectors.queue_for(viewer, chosen)
+    page = queue_selectors.queue_page(found, filters.after, size=filters.limit, filters=chosen)
     return {"items": [_item(a) for a in page.items], "next": page.next_cursor}
 
 

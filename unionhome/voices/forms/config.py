@@ -1,10 +1,11 @@
-"""Configuration forms: a routing rule, a category's deadlines, a year's calendar pasted as dates."""
+"""Configuration forms: a routing rule, a category's deadlines, a year's calendar pasted as dates, one day."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from unionhome.voices.models import AppealCategory
 from unionhome.voices.services.config import MAX_DAYS
+from unionhome.workdays.models import CalendarDay
 
 
 class RuleForm(forms.Form):
@@ -43,3 +44,15 @@ class YearForm(forms.Form):
     working_days = forms.CharField(
         label=_("Weekend days that are working days (调休)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class DayForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=CalendarDay.Kind.choices)
+    name = forms.CharField(
+        label=_("Holiday name"), required=False, max_length=60, help_text=_("Optional, for example National Day.")
+    )
+
+
+class DayRemoveForm(forms.Form):
+    date = forms.DateField(widget=forms.HiddenInput)

@@ -9,4 +9,10 @@ from unionhome.voices.models.appeals import (  # noqa: F401
     AppealReply,
 )
 from unionhome.voices.models.routing import CategoryPolicy, RoutingRule  # noqa: F401
-from unionhome.voices.models.signals import AppealCount, SignalAlert, TopicCount  # noqa: F401
+from unionhome.voices.models.signals import (  # noqa: F401
+    AppealCount,
+    AppealVolume,
+    SignalAlert,
+    TopicCount,
+    TopicVolume,
+)

@@ -127,6 +127,8 @@ class Appeal(models.Model):
             ),
             models.Index(fields=["status", "acknowledge_due"], name="appeal_due_ack"),
             models.Index(fields=["status", "answer_due"], name="appeal_due_answer"),
+            # A history newest first for a viewer whose scope holds nearly every appeal (a federation).
+            models.Index(fields=["submitted_at", "id"], name="appeal_recent"),
             # The open appeals of a wide scope (a federation's chair), earliest deadline first.
             models.Index(
                 fields=["answer_due", "id"],

@@ -3,6 +3,8 @@
 ``AppealCount`` is the number of appeals per branch, category and day, kept by the submitting service;
 ``TopicCount`` the same per topic word and month. ``SignalAlert`` records a branch whose appeals in a
 category rose well above its own baseline (the rule is in ``voices/first_signal.py``), once per week.
+``AppealVolume`` and ``TopicVolume`` add the same counts up for every unit above the branch, by week and
+month, for the dashboards of unions and federations.
 """
 
 from django.conf import settings
@@ -90,3 +92,41 @@ class SignalAlert(models.Model):
     @property
     def permission_unit_path(self) -> str:
         return self.unit_path
+
+
+class AppealVolume(models.Model):
+    """Appeals per unit, category and week for a branch **and every unit above it**, so that a
+    federation's dashboard reads a few hundred rows rather than every branch's days. ``category`` ""
+    holds the week's total of all categories; ``parent_path`` is the path of the unit just above (""
+    for the top), which the breakdown "by the units just below" reads through ``appeal_volume_below``.
+    Kept with ``AppealCount`` by ``voices.counting``; no foreign key: paths never change."""
+
+    unit_path = models.CharField(max_length=255)
+    parent_path = models.CharField(max_length=255, blank=True)
+    category = models.CharField(max_length=12, blank=True)
+    week = models.DateField()  # its Monday
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["week", "unit_path", "category"]
+        constraints = [models.UniqueConstraint(fields=["unit_path", "category", "week"], name="appeal_volume_once")]
+        indexes = [models.Index(fields=["parent_path", "category", "week"], name="appeal_volume_below")]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.unit_path} {self.category or '*'} {self.count}"
+
+
+class TopicVolume(models.Model):
+    """Appeals per unit, topic word and month, for a branch and every unit above it (see ``AppealVolume``)."""
+
+    unit_path = models.CharField(max_length=255)
+    word = models.CharField(max_length=30)
+    month = models.DateField()  # the first day of the month
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["month", "unit_path", "word"]
+        constraints = [models.UniqueConstraint(fields=["unit_path", "month", "word"], name="topic_volume_once")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.unit_path} {self.word} {self.count}"

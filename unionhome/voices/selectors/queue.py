@@ -5,16 +5,19 @@ handling department they handle for, and, in the subtrees where they hold ``voic
 ``voices.supervise`` (``access.scope``: a ``unit_path`` prefix), those routed to nobody (the branch's
 supervisors answer them) and those escalated. Filters: status (open by default), category, overdue,
 escalated, unit, and "everyone" (for ``voices.supervise``: every appeal of the viewer's units, also those
-routed to a person or a department, as the permission promises). Rows come earliest answer deadline
-first, so overdue appeals lead; a page at a time by keyset on (``answer_due``, id), which the
-``appeal_*_queue``/``appeal_scope``/``appeal_escalated``/``appeal_open_due`` indexes serve. A page costs
-the same few queries whatever its size.
+routed to a person or a department, as the permission promises). Open appeals come earliest answer
+deadline first, so overdue appeals lead; a page at a time by keyset on (``answer_due``, id), which the
+``appeal_*_queue``/``appeal_scope``/``appeal_escalated``/``appeal_open_due`` indexes serve. A history
+(all statuses, or closed or withdrawn ones) comes newest first by (``submitted_at``, id): ``appeal_recent``
+serves a federation's, whose appeals are nearly all in scope; narrower ones are sorted (``_history_key``).
+A page costs the same few queries whatever its size.
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,6 +45,11 @@ class QueueFilters:
     unit: OrgUnit | None = None
     # A supervisor's view of every appeal of their units, also those routed to a person or a department.
     everyone: bool = False
+
+    @property
+    def history(self) -> bool:
+        """Whether closed appeals are asked for too: the list then comes newest first, not by deadline."""
+        return (self.status == "all" or self.status not in ("open", *Appeal.OPEN_STATUSES)) and not self.overdue
 
 
 def scope_roots_of(viewer) -> list[str]:
@@ -75,6 +83,27 @@ def overdue_q(now: datetime.datetime) -> Q:
     )
 
 
+WIDE_SHARE = 10  # a scope with at least a tenth of all members walks the whole history newest first
+
+
+def _history_key(viewer):
+    """The key a history is ordered by: ``submitted_at`` itself for a viewer whose scope holds at least a
+    tenth of all members (a federation's chair: walking ``appeal_recent`` newest first finds a page of
+    theirs at once), else the same value behind ``COALESCE`` so that PostgreSQL sorts the viewer's own
+    rows, found through the scope's indexes. The planner cannot tell how one branch's 200 appeals spread
+    over two million, and walking the whole index for them took 0.4 s (``bench/RESULTS.md``)."""
+    roots = scope_roots_of(viewer)
+    if roots:
+        sizes = OrgUnit.objects.filter(Q(path__in=roots) | Q(depth=1)).values_list(
+            "path", "depth", "subtree_member_count"
+        )
+        inside = sum(n for path, _depth, n in sizes if path in roots)
+        everyone = sum(n for _path, depth, n in sizes if depth == 1)
+        if everyone and inside * WIDE_SHARE >= everyone:
+            return F("submitted_at")
+    return Coalesce("submitted_at", "submitted_at")
+
+
 def queue_for(viewer, filters: QueueFilters | None = None, *, now: datetime.datetime | None = None) -> QuerySet:
     filters = filters or QueueFilters()
     now = now or timezone.now()
@@ -92,6 +121,8 @@ def queue_for(viewer, filters: QueueFilters | None = None, *, now: datetime.date
         rows = rows.filter(escalation_unit__isnull=False)
     if filters.unit is not None:
         rows = rows.filter(paths_scope_q([filters.unit.path]))
+    if filters.history:
+        rows = rows.annotate(recent=_history_key(viewer))
     # The details and topic words are not shown in a queue: leaving them out keeps a federation's sort in memory.
     return rows.select_related("member", "unit", "branch", "handler", "department", "escalation_unit").defer(
         "body", "keywords"
@@ -102,8 +133,14 @@ def valid_cursor(cursor: str) -> bool:
     return valid_time_cursor(Appeal.objects.all(), "answer_due", cursor)
 
 
-def queue_page(rows: QuerySet, cursor: str | None, *, size: int = PAGE_SIZE) -> KeysetPage:
-    page = time_keyset_page(rows, cursor, field="answer_due", size=size, newest_first=False)
+def queue_page(
+    rows: QuerySet, cursor: str | None, *, size: int = PAGE_SIZE, filters: QueueFilters | None = None
+) -> KeysetPage:
+    """A page of ``rows``: earliest answer deadline first, or newest first for a history (``filters``)."""
+    if filters is not None and filters.history:
+        page = time_keyset_page(rows, cursor, field="recent", size=size, newest_first=True)
+    else:
+        page = time_keyset_page(rows, cursor, field="answer_due", size=size, newest_first=False)
     now = timezone.now()
     for appeal in page.items:
         annotate_deadlines(appeal, now)

@@ -1,7 +1,8 @@
 """The first-signal dashboard (cadres with ``voices.view_signals``): appeal volumes by category and by unit
-over the last weeks, the alerts and the top topic words, all read from the count tables (``AppealCount``,
-``TopicCount``, ``SignalAlert``), never from the appeals themselves, in a fixed number of aggregate queries
-whatever the size of the federation.
+over the last weeks, the alerts and the top topic words, all read from the count tables (``AppealVolume``,
+``TopicVolume``, ``SignalAlert``), never from the appeals themselves, in a fixed number of small queries
+whatever the size of the federation: the unit's own weekly rows, its children's weekly totals and its own
+monthly words.
 
 The unit looked at is one of the viewer's scope roots or a unit below one (``?unit=``): its volume is
 broken down by the units just below it (a branch, whose appeals are counted as a whole, is not broken
@@ -11,15 +12,14 @@ down further).
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import DateField, F, Q, Sum
-from django.db.models.functions import Substr, TruncWeek
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from unionhome.access.policy import OutOfScope, PermissionRefused, scope_roots
 from unionhome.access.scope import paths_scope_q
 from unionhome.org.models import OrgUnit, ancestor_paths
 from unionhome.voices.first_signal import week_start
-from unionhome.voices.models import AppealCategory, AppealCount, SignalAlert, TopicCount
+from unionhome.voices.models import AppealCategory, AppealVolume, SignalAlert, TopicVolume
 
 VIEW_SIGNALS = "voices.view_signals"
 PERIODS = (4, 8, 12, 26)
@@ -141,37 +141,28 @@ def signals_dashboard(
     trail = [u for u in nearby if u.path in trail_paths]
     children = [u for u in nearby if u.path not in trail_paths]
 
-    # Volumes by week and category, then by the unit just below: two aggregate queries with few rows each.
-    step = len(chosen.path) + OrgUnit.steplen
-    counts = AppealCount.objects.filter(scope, day__gte=first, day__lt=end)
-    by_week = (
-        counts.annotate(week=TruncWeek("day", output_field=DateField()))
-        .values("week", "category")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
+    # Volumes by week and category, then by the unit just below: two queries of a few hundred rows each.
+    volumes = AppealVolume.objects.filter(week__gte=first, week__lt=end)
     index = {w: i for i, w in enumerate(week_list)}
     by_category: dict[str, list[int]] = {code: [0] * weeks for code in AppealCategory.values}
-    for row in by_week:
-        week = row["week"]
-        week = week.date() if isinstance(week, datetime.datetime) else week
-        if week in index and row["category"] in by_category:
-            by_category[row["category"]][index[week]] += row["n"]
-    by_unit: dict[str, int] = {}
-    if broken_down:
-        below = counts.annotate(below=Substr("unit_path", 1, step)).values("below").annotate(n=Sum("count")).order_by()
-        by_unit = {row["below"]: row["n"] for row in below}
+    for week, category, n in volumes.filter(unit_path=chosen.path).values_list("week", "category", "count"):
+        if week in index and category in by_category:
+            by_category[category][index[week]] += n
     categories = [CategoryVolume(code, str(label), by_category[code]) for code, label in AppealCategory.choices]
+    total = sum(c.total for c in categories)
 
     if broken_down:
+        below = volumes.filter(parent_path=chosen.path, category="").values("unit_path").annotate(n=Sum("count"))
+        by_unit = {row["unit_path"]: row["n"] for row in below.order_by()}
         # The busiest units below first, whatever their number (a federation has thousands of unions).
         units = [UnitVolume(u, by_unit.get(u.path, 0)) for u in children]
-        if by_unit.get(chosen.path):
-            units.append(UnitVolume(chosen, by_unit[chosen.path], is_self=True))
+        own = total - sum(by_unit.values())  # appeals counted on the unit itself (members attached to it)
+        if own > 0:
+            units.append(UnitVolume(chosen, own, is_self=True))
         units.sort(key=lambda u: (-u.total, u.unit.path))
         units = units[:MAX_UNITS]
     else:
-        units = [UnitVolume(chosen, sum(sum(series) for series in by_category.values()), is_self=True)]
+        units = [UnitVolume(chosen, total, is_self=True)]
 
     alerts = list(
         SignalAlert.objects.filter(scope, week_start__gte=first)
@@ -180,7 +171,7 @@ def signals_dashboard(
     )
     words = [
         (r["word"], r["n"])
-        for r in TopicCount.objects.filter(scope, month__gte=first.replace(day=1), month__lt=end)
+        for r in TopicVolume.objects.filter(unit_path=chosen.path, month__gte=first.replace(day=1), month__lt=end)
         .values("word")
         .annotate(n=Sum("count"))
         .order_by("-n", "word")[:TOP_WORDS]
@@ -196,6 +187,6 @@ def signals_dashboard(
         alerts=alerts,
         words=words,
         more_units=len(children) > MAX_UNITS,
-        total=sum(c.total for c in categories),
+        total=total,
         unseen=sum(1 for a in alerts if a.seen_at is None),
     )

@@ -3,9 +3,9 @@
 
 Every image is decoded and encoded again with Pillow (turned upright first), so that nothing of the
 original file but its pixels is kept: no EXIF (camera, time, GPS position), no comments, no ICC or XMP
-blocks. This is done for every appeal, named or not. A PDF is kept as it is (see the report: its own
-metadata is not rewritten). The files of an anonymous appeal get neutral names (``photo-1.jpg``): a phone's
-file name can carry a date or a name.
+blocks. A PDF is written again with pypdf without its document information (author, creating program,
+dates) and its XMP metadata, also on its pages. Both are done for every appeal, named or not. The files of
+an anonymous appeal get neutral names (``photo-1.jpg``): a phone's file name can carry a date or a name.
 
 ``attachments_check`` reads and checks everything before anything is written; ``attachments_store`` then
 writes the files and their rows, and removes the files it wrote when anything fails.
@@ -24,6 +24,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
 
 from unionhome import uploads
 from unionhome.voices.models import Appeal, AppealAttachment
@@ -91,6 +93,30 @@ def without_metadata(data: bytes, content_type: str) -> bytes:
     return out.getvalue()
 
 
+def pdf_without_metadata(data: bytes) -> bytes:
+    """The PDF written again without its document information, XMP metadata or per-page metadata.
+    Raises ``ValidationError`` for a PDF pypdf cannot read, or one with a password."""
+    bad = ValidationError({"attachments": _("One of the PDF files could not be read. Send it without a password.")})
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise bad
+        writer = PdfWriter(clone_from=reader)
+        writer.metadata = None
+        writer.xmp_metadata = None
+        for page in writer.pages:
+            for key in ("/Metadata", "/PieceInfo", "/LastModified"):
+                page.pop(key, None)
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)  # what was cut off
+        out = io.BytesIO()
+        writer.write(out)
+    except ValidationError:
+        raise
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise bad from exc  # a broken or hostile file
+    return out.getvalue()
+
+
 def attachments_check(files: Iterable[Any], *, anonymous: bool) -> list[Prepared]:
     """Read and check every upload (count, size, type by content) and clean the images; writes nothing."""
     files = [f for f in files if f is not None]
@@ -106,8 +132,11 @@ def attachments_check(files: Iterable[Any], *, anonymous: bool) -> list[Prepared
             raise ValidationError({"attachments": messages}) from exc
         if checked.content_type not in ALLOWED:
             raise ValidationError({"attachments": _("Attach photos (JPEG or PNG) or PDF files only.")})
-        if checked.content_type in (uploads.JPEG, uploads.PNG):
-            data = without_metadata(checked.data, checked.content_type)
+        if checked.content_type in (uploads.JPEG, uploads.PNG, uploads.PDF):
+            if checked.content_type == uploads.PDF:
+                data = pdf_without_metadata(checked.data)
+            else:
+                data = without_metadata(checked.data, checked.content_type)
             checked = uploads.Checked(
                 data, checked.content_type, checked.original_name, hashlib.sha256(data).hexdigest()
             )

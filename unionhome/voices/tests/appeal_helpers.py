@@ -5,12 +5,27 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from pypdf import PdfWriter
 
 from unionhome.voices.models import Appeal
 from unionhome.voices.services.appeals import appeal_submit
+from unionhome.voices.services.attachments import pdf_without_metadata
 from unionhome.voices.services.handling import appeal_close
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+def pdf_with_metadata() -> bytes:
+    """A one-page PDF whose document information and XMP name its author and the minute it was made."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_metadata({"/Author": "张三", "/CreationDate": "D:20261128101500+08'00'", "/Producer": "WPS Office"})
+    writer.xmp_metadata = '<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>张三</dc:creator></x:xmpmeta>'.encode()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# A PDF as pypdf writes it without metadata: stored unchanged, so its downloads can be compared byte for byte.
+PDF = pdf_without_metadata(pdf_without_metadata(pdf_with_metadata()))
 GPS_LATITUDE = (29.0, 22.0, 15.5)
 
 

@@ -1,5 +1,5 @@
 """Photos and documents sent with an appeal: types by content, count and size limits, metadata removed
-from every image, neutral names on anonymous appeals, and nothing left behind by a refused appeal."""
+from every image and PDF, neutral names on anonymous appeals, and nothing left behind by a refused appeal."""
 
 import io
 from pathlib import Path
@@ -7,10 +7,18 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from PIL import Image
+from pypdf import PdfReader, PdfWriter
 
 from unionhome.voices.models import Appeal, AppealAttachment
 from unionhome.voices.services.attachments import MAX_ATTACHMENTS, storage_path, without_metadata
-from unionhome.voices.tests.appeal_helpers import PDF, jpeg_with_metadata, png_with_text, send, upload
+from unionhome.voices.tests.appeal_helpers import (
+    PDF,
+    jpeg_with_metadata,
+    pdf_with_metadata,
+    png_with_text,
+    send,
+    upload,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +59,27 @@ def test_an_anonymous_appeal_gets_neutral_file_names(voices):
     ]
     pdf = appeal.attachments.get(content_type="application/pdf")
     assert storage_path(pdf.stored_name).read_bytes() == PDF
+
+
+def test_a_pdf_is_kept_without_its_author_program_or_dates(voices):
+    appeal, _ = send(voices["member"], anonymous=True, attachments=[upload("申请.pdf", pdf_with_metadata())])
+    stored = storage_path(appeal.attachments.get().stored_name).read_bytes()
+    reader = PdfReader(io.BytesIO(stored))
+    assert len(reader.pages) == 1 and reader.metadata is None and reader.xmp_metadata is None
+    for trace in ("张三".encode("utf-16-be"), "张三".encode(), b"WPS", b"20261128", b"Author", b"xmpmeta"):
+        assert trace not in stored
+
+
+def test_a_broken_or_locked_pdf_is_refused(voices, settings):
+    locked = PdfWriter(clone_from=PdfReader(io.BytesIO(PDF)))
+    locked.encrypt("secret")
+    out = io.BytesIO()
+    locked.write(out)
+    for data in (b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n", out.getvalue()):
+        with pytest.raises(ValidationError) as caught:
+            send(voices["member"], attachments=[upload("a.pdf", data)])
+        assert "could not be read" in caught.value.message_dict["attachments"][0]
+    assert not Appeal.objects.exists() and stored_files(settings) == []
 
 
 def test_at_most_five_files(voices, settings):

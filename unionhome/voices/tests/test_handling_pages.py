@@ -81,6 +81,27 @@ def test_keyset_pages(voices, client, login_as):
     assert client.get("/voices/queue/?after=rubbish", **EN).status_code == 200
 
 
+def test_a_history_comes_newest_first_a_page_at_a_time(voices, client, login_as):
+    now = timezone.now()
+    made = [
+        appeal_of(voices["member_record"], title=f"问题{i}", submitted_at=now - datetime.timedelta(hours=30 - i))
+        for i in range(27)
+    ]
+    Appeal.objects.filter(pk__in=[a.pk for a in made[::2]]).update(status=Appeal.Status.CLOSED)
+    newest_first = [a.pk for a in reversed(made)]
+    login_as(voices["cadre"])
+    first = client.get("/voices/queue/?status=all", **EN)
+    second = client.get(f"/voices/queue/?status=all&after={first.context['page'].next_cursor}", **EN)
+    assert ids(first) + ids(second) == newest_first
+    closed = client.get("/voices/queue/?status=closed", **EN)
+    assert ids(closed) == [pk for pk in newest_first if pk in {a.pk for a in made[::2]}]
+    # Open ones stay earliest deadline first, as does "overdue" whatever the status asked.
+    assert ids(client.get("/voices/queue/", **EN)) == [a.pk for a in made[1::2]]
+    assert ids(client.get("/voices/queue/?status=all&overdue=on", **EN)) == [
+        a.pk for a in made[1::2] if a.answer_due <= now
+    ]
+
+
 def test_anonymous_appeal_shows_the_branch_only(voices, client, login_as):
     appeal = appeal_of(voices["union"]["g11"], category="welfare")
     login_as(voices["cadre"])
@@ -131,3 +152,18 @@ def test_work_queue_provider(voices):
     items = appeal_work_items(voices["canteen_handler"])
     assert [i.url for i in items] == [f"/voices/handle/{appeal.pk}/"]
     assert appeal_work_items(voices["member"]) == []
+
+
+def test_a_history_is_walked_for_a_wide_scope_and_sorted_for_a_narrow_one(voices):
+    from unionhome.org.models import OrgUnit
+    from unionhome.voices.selectors.queue import QueueFilters, queue_for
+
+    union = voices["union"]
+    OrgUnit.objects.filter(pk=union["union"].pk).update(subtree_member_count=1000)
+    OrgUnit.objects.filter(pk=union["s1"].pk).update(subtree_member_count=99)
+    history = QueueFilters(status="all")
+    assert "COALESCE" not in str(queue_for(voices["chair"], history).query)  # the whole union
+    assert "COALESCE" in str(queue_for(voices["cadre"], history).query)  # one station, under a tenth
+    assert "COALESCE" in str(queue_for(voices["canteen_handler"], history).query)  # a department, no scope
+    OrgUnit.objects.filter(pk=union["s1"].pk).update(subtree_member_count=100)
+    assert "COALESCE" not in str(queue_for(voices["cadre"], history).query)

@@ -44,13 +44,14 @@ def _filters(request, units) -> tuple[QueueFilterForm, queue_selectors.QueueFilt
 
 @login_required
 def queue(request):
-    """The appeals the viewer answers, earliest deadline first (overdue ones lead, in red)."""
+    """The appeals the viewer answers, earliest deadline first (overdue ones lead, in red); a history
+    (all statuses, closed or withdrawn) newest first."""
     if not handles_anything(request.user):
         raise NotYours(_("You answer no appeals: none is routed to you and you hold no voices role."))
     units = queue_selectors.unit_choices(request.user)
     form, filters = _filters(request, units)
     rows = queue_selectors.queue_for(request.user, filters)
-    page = queue_selectors.queue_page(rows, request.GET.get("after"))
+    page = queue_selectors.queue_page(rows, request.GET.get("after"), filters=filters)
     query = request.GET.copy()
     query.pop("after", None)
     return render(request, "voices/handling/queue.html", {"form": form, "page": page, "query": query.urlencode()})
