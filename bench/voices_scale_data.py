@@ -342,11 +342,11 @@ def _volumes(cursor) -> None:
     for level in range(1, levels + 1):
         path, parent = f"SUBSTR(c.unit_path, 1, {level * step})", f"SUBSTR(c.unit_path, 1, {(level - 1) * step})"
         deep_enough = f"LENGTH(c.unit_path) >= {level * step}"
-        for category in ("c.category", "''"):
+        for category, grouped in (("c.category", ", c.category"), ("''", "")):  # PostgreSQL groups by no constant
             cursor.execute(
                 f"""INSERT INTO voices_appealvolume (unit_path, parent_path, category, week, count)
                     SELECT {path}, {parent}, {category}, {week}, SUM(c.count) FROM voices_appealcount c
-                    WHERE {deep_enough} GROUP BY {path}, {parent}, {category}, {week}"""
+                    WHERE {deep_enough} GROUP BY {path}, {parent}{grouped}, {week}"""
             )
         cursor.execute(
             f"""INSERT INTO voices_topicvolume (unit_path, word, month, count)
