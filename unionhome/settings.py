@@ -327,6 +327,10 @@ UNIONHOME_NOTIFY_LOST_AFTER_SECONDS = env_int("UNIONHOME_NOTIFY_LOST_AFTER_SECON
 # development: 127.0.0.1). Leave empty in production.
 UNIONHOME_NOTIFY_WEBHOOK_HOSTS = [h.strip() for h in env("UNIONHOME_NOTIFY_WEBHOOK_HOSTS", "").split(",") if h.strip()]
 
+# --- Satisfaction (unionhome/satisfaction) -----------------------------------------------------------
+# How many days after giving a rating its member may still change it.
+SATISFACTION_EDIT_DAYS = env_int("UNIONHOME_SATISFACTION_EDIT_DAYS", 7)
+
 # --- Logging: never personal data, never request bodies --------------------------------------------
 LOGGING = {
     "version": 1,

@@ -62,6 +62,9 @@ PERMISSIONS: dict[str, str] = {
     # Notifications.
     "notify.view_deliveries": _("See notification deliveries that failed and send them again"),
     "notify.manage_robots": _("Set up WeCom and DingTalk group robots for a unit"),
+    # Satisfaction. Every served worker rates what they received (no permission); these are for cadres.
+    "satisfaction.view_index": _("See the satisfaction index, its trend and its comments"),
+    "satisfaction.manage_surveys": _("Build satisfaction surveys, send them and read their results"),
 }
 
 
@@ -95,6 +98,10 @@ _CONGRESS_ALL = {p for p in PERMISSIONS if p.startswith(("congress.", "disclosur
 _VOICES_ALL = {p for p in PERMISSIONS if p.startswith("voices.")}
 _VOICES_BRANCH = {"voices.handle", "voices.supervise", "voices.view_signals"}
 _NOTIFY_ALL = {p for p in PERMISSIONS if p.startswith("notify.")}
+# Chairs hold every satisfaction permission on their union, vice chairs also build surveys; branch cadres read the
+# index.
+_SATISFACTION_ALL = {p for p in PERMISSIONS if p.startswith("satisfaction.")}
+_SATISFACTION_VIEW = {"satisfaction.view_index"}
 
 # Branch chairs and vice chairs follow the congress, answer questions and chase unread notices.
 _CONGRESS_FOLLOW = {
@@ -123,6 +130,7 @@ ROLES: dict[str, Role] = {
                 | _CONGRESS_ALL
                 | _VOICES_ALL
                 | _NOTIFY_ALL
+                | _SATISFACTION_ALL
             ),
             True,
             True,
@@ -131,7 +139,13 @@ ROLES: dict[str, Role] = {
             "vice_chair",
             _("Vice chair"),
             frozenset(
-                _CADRE_CORE | {"org.view_member_sensitive"} | _ASSISTANCE_VISITS | _CONGRESS_FOLLOW | _VOICES_BRANCH
+                _CADRE_CORE
+                | {"org.view_member_sensitive"}
+                | _ASSISTANCE_VISITS
+                | _CONGRESS_FOLLOW
+                | _VOICES_BRANCH
+                | _SATISFACTION_VIEW
+                | {"satisfaction.manage_surveys"}
             ),
             True,
             True,
@@ -140,7 +154,12 @@ ROLES: dict[str, Role] = {
             "branch_cadre",
             _("Branch union cadre"),
             frozenset(
-                _CADRE_CORE | {"org.view_member_sensitive"} | _ASSISTANCE_VISITS | _CONGRESS_FOLLOW | _VOICES_BRANCH
+                _CADRE_CORE
+                | {"org.view_member_sensitive"}
+                | _ASSISTANCE_VISITS
+                | _CONGRESS_FOLLOW
+                | _VOICES_BRANCH
+                | _SATISFACTION_VIEW
             ),
             True,
             True,

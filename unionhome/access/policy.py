@@ -52,7 +52,7 @@ def grants_of(actor: Any) -> list[Grant]:
     if cached is None:
         cached = [
             Grant(a.role, a.unit_id, a.unit.path, ROLES[a.role].permissions)
-            for a in actor.role_assignments.select_related("unit").only("role", "unit__path", "unit_id")
+            for a in actor.role_assignments.select_related("unit").only("role", "unit__path", "unit_id", "user_id")
             if a.role in ROLES
         ]
         actor._unionhome_grants = cached

@@ -120,7 +120,7 @@ def _ratings(member) -> list[dict]:
     return [
         {
             "rated_at": _iso(r.rated_at),
-            "service": str(r.get_service_line_display()),
+            "service": r.service_line_label,
             "score": r.score,
             "comment": r.comment,
         }

@@ -1,12 +1,22 @@
-"""What a member can rate in the centre (see ``unionhome.satisfaction.ratable``): assistance once
-delivered, a visit once done, education aid once paid. Imported at startup by the satisfaction app."""
+"""The centre's service lines and what a member can rate in them (see ``unionhome.satisfaction``'s
+``service_lines`` and ``ratable``): assistance once delivered, a visit once done, education aid once paid.
+Imported at startup by the satisfaction app."""
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from unionhome.assistance.models import AidApplication, Assistance, Visit
-from unionhome.satisfaction.models import ServiceLine
 from unionhome.satisfaction.ratable import Ratable, register
+from unionhome.satisfaction.service_lines import ServiceLineSpec, register_service_line
+
+HARDSHIP_ASSISTANCE = "hardship_assistance"
+EDUCATION_AID = "education_aid"
+VISITS = "visits"
+
+register_service_line(ServiceLineSpec(HARDSHIP_ASSISTANCE, gettext_lazy("Hardship assistance"), order=10))
+register_service_line(ServiceLineSpec(EDUCATION_AID, gettext_lazy("Education aid"), order=20))
+register_service_line(ServiceLineSpec(VISITS, gettext_lazy("Visits and condolences"), order=30))
 
 
 def _date(value) -> str:
@@ -31,7 +41,7 @@ def describe_aid(item: AidApplication) -> str:
 register(
     Ratable(
         model=Assistance,
-        service_line=ServiceLine.HARDSHIP_ASSISTANCE,
+        service_line=HARDSHIP_ASSISTANCE,
         ready=Q(status=Assistance.Status.DELIVERED),
         describe=describe_assistance,
         cadre_field="responsible",
@@ -41,7 +51,7 @@ register(
 register(
     Ratable(
         model=Visit,
-        service_line=ServiceLine.VISITS,
+        service_line=VISITS,
         ready=Q(status=Visit.Status.DONE),
         describe=describe_visit,
         cadre_field="recorded_by",
@@ -51,7 +61,7 @@ register(
 register(
     Ratable(
         model=AidApplication,
-        service_line=ServiceLine.EDUCATION_AID,
+        service_line=EDUCATION_AID,
         ready=Q(status=AidApplication.Status.PAID),
         describe=describe_aid,
         cadre_field="decided_by",

@@ -65,12 +65,14 @@ from unionhome.assistance.models import (
     VisitCampaign,
     VisitRule,
 )
+from unionhome.assistance.ratings import EDUCATION_AID, HARDSHIP_ASSISTANCE, VISITS
 from unionhome.demo import shape
 from unionhome.demo.chinese_names import given_name
 from unionhome.demo.identities import synthetic_id_number
 from unionhome.encryption import EncryptedTextField, encrypt_bytes, keyed_digest
 from unionhome.org.models import Member, MemberTag
-from unionhome.satisfaction.models import Rating, ServiceLine
+from unionhome.satisfaction.models import Rating
+from unionhome.satisfaction.services import rating_build, ratings_bulk_record
 
 CENT = Decimal("0.01")
 CONSENT_VERSION = "2025.1"  # as services/files.py records it
@@ -171,7 +173,6 @@ TABLES: tuple[type[models.Model], ...] = (
     Visit.visitors.through,
     Payment,
     FollowUp,
-    Rating,
 )
 _REQUIRED = object()
 
@@ -237,6 +238,7 @@ class Rows:
         self.rows: dict[type[models.Model], list[tuple]] = {model: [] for model in TABLES}
         self.next_id: dict[type[models.Model], int] = {}
         self.orm: list[models.Model] = []  # settings and visit rules: a few rows, through the ORM
+        self.ratings: list[Rating] = []  # written by the satisfaction app's one write path
         self.pending = 0
         self.counts: Counter[type[models.Model]] = Counter()
 
@@ -272,6 +274,10 @@ class Rows:
         self.pending += 1
         return obj
 
+    def add_rating(self, rating: Rating) -> None:
+        self.ratings.append(rating)
+        self.pending += 1
+
     def flush(self) -> None:
         if not self.pending:
             return
@@ -294,6 +300,8 @@ class Rows:
                             cursor.executemany(sql, rows[start : start + self.batch_size])
                     self.counts[model] += len(rows)
                     rows.clear()
+            self.counts[Rating] += ratings_bulk_record(self.ratings, batch_size=self.batch_size)
+            self.ratings = []
         self.orm.clear()
         self.pending = 0
 
@@ -875,9 +883,7 @@ def build_assistance(
     if status == "delivered":
         follow_ups(rows, rng, clock, centre, item, who, requester, delivered_on, overdue_follow_up)
         if rated if rated is not None else rng.random() < 0.4:
-            rate(
-                rows, rng, clock, ServiceLine.HARDSHIP_ASSISTANCE, ASSISTANCE_LABEL, item, who, requester, delivered_on
-            )
+            rate(rows, rng, clock, HARDSHIP_ASSISTANCE, ASSISTANCE_LABEL, item, who, requester, delivered_on)
     return item
 
 
@@ -995,17 +1001,18 @@ def rate(
     cadre: int | None,
     served_on: datetime.date,
 ) -> None:
-    rows.add(
-        Rating,
-        service_line=service_line,
-        item_type=item_type,
-        item_id=item,
-        member_id=who.id,
-        unit_path=who.unit_path,
-        cadre_id=cadre,
-        score=rng.choices(SCORES, SCORE_WEIGHTS)[0],
-        comment=rng.choice(COMMENTS),
-        rated_at=clock.at(min(clock.today, plus(served_on, rng.randint(1, 15))), 20),
+    rows.add_rating(
+        rating_build(
+            service_line=service_line,
+            item_type=item_type,
+            item_id=item,
+            member_id=who.id,
+            unit_path=who.unit_path,
+            cadre_id=cadre,
+            score=rng.choices(SCORES, SCORE_WEIGHTS)[0],
+            comment=rng.choice(COMMENTS),
+            rated_at=clock.at(min(clock.today, plus(served_on, rng.randint(1, 15))), 20),
+        )
     )
 
 
@@ -1125,7 +1132,7 @@ def build_aid_application(
         paid_on = min(clock.today, plus(campaign.publicity_ends_on or clock.today, 3))
         pay(rows, clock, campaign.line, AidApplication, app, who, amount, officer, paid_on)
         if rated:
-            rate(rows, rng, clock, ServiceLine.EDUCATION_AID, AID_LABEL, app, who, staff.chair, paid_on)
+            rate(rows, rng, clock, EDUCATION_AID, AID_LABEL, app, who, staff.chair, paid_on)
     return app
 
 
@@ -1286,7 +1293,7 @@ def build_visit(
         if visitors:
             rows.add(Visit.visitors.through, visit_id=visit, user_id=visitor)
         if rated if rated is not None else rng.random() < 0.15:
-            rate(rows, rng, clock, ServiceLine.VISITS, VISIT_LABEL, visit, who, visitor, visited)
+            rate(rows, rng, clock, VISITS, VISIT_LABEL, visit, who, visitor, visited)
     return visit
 
 

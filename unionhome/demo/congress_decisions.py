@@ -25,9 +25,10 @@ from unionhome.congress.models import (
     Vote,
     VoteOption,
 )
+from unionhome.congress.ratings import DECISION_IMPLEMENTATION
 from unionhome.disclosure.models import Notice
 from unionhome.org.models import Member, OrgUnit
-from unionhome.satisfaction.models import Rating, ServiceLine
+from unionhome.satisfaction.services import rating_record
 
 CANTEEN_DRAFT = (
     "一、各检验站班组就餐补贴由每人每天15元提高至20元，夜班另加夜餐补贴10元。\n"
@@ -274,12 +275,13 @@ def _canteen(union: OrgUnit, past: CongressSession, office: User | None, rng: ra
             findings=findings,
             inspected_on=held + datetime.timedelta(days=50 + 15 * i),
         )
-        Rating.objects.create(
-            service_line=ServiceLine.DECISION_IMPLEMENTATION,
+        rating_record(
+            service_line=DECISION_IMPLEMENTATION,
             item_type=TrackingInspection._meta.label_lower,
             item_id=inspection.pk,
-            member_id=seat.member_id,
+            member=seat.member,
             unit_path=seat.member.unit_path,
+            cadre_id=None,
             score=score,
             comment=findings,
         )

@@ -25,9 +25,10 @@ from unionhome.congress.models import (
     Representative,
     Seconding,
 )
+from unionhome.congress.ratings import PROPOSAL_REPLIES
 from unionhome.congress.services.proposal_handling import ITEM_TYPE, SCORES
 from unionhome.org.models import Member, OrgUnit
-from unionhome.satisfaction.models import Rating, ServiceLine
+from unionhome.satisfaction.services import rating_record
 
 S = Proposal.Status
 
@@ -337,17 +338,17 @@ class _Writer:
             ProposalReply.objects.filter(pk=reply.pk).update(
                 rating=rating, rating_comment=comment, rated_at=_moment(at)
             )
-            r = Rating.objects.create(
-                service_line=ServiceLine.PROPOSAL_REPLIES,
+            rating_record(
+                service_line=PROPOSAL_REPLIES,
                 item_type=ITEM_TYPE,
                 item_id=reply.pk,
-                member_id=p.proposer.member_id,
+                member=p.proposer.member,
                 unit_path=p.proposer.member.unit_path,
-                cadre=handler,
+                cadre_id=handler.pk if handler else None,
                 score=SCORES[rating],
                 comment=comment,
+                rated_at=_moment(at),
             )
-            Rating.objects.filter(pk=r.pk).update(rated_at=_moment(at))
             user = getattr(p.proposer.member, "user", None)
             if rating == "dissatisfied":
                 self.event(p, "send_back", S.REPLIED, S.REHANDLING, _moment(at), user, comment)

@@ -28,11 +28,12 @@ from django.utils import timezone
 
 from unionhome.congress.models import HandlingDepartment
 from unionhome.org.models import Member, OrgUnit
-from unionhome.satisfaction.models import Rating, ServiceLine
+from unionhome.satisfaction.services import rating_record
 from unionhome.voices import follow_up_codes
 from unionhome.voices.counting import appeal_counted
 from unionhome.voices.deadlines import deadlines_for, reopen_until
 from unionhome.voices.models import Appeal, AppealEvent, AppealReply, CategoryPolicy, RoutingRule
+from unionhome.voices.ratings import APPEALS as APPEALS_LINE
 from unionhome.voices.routing import branch_of, route_for, supervisors_of
 from unionhome.voices.services.appeals import topic_words
 
@@ -295,18 +296,18 @@ def _close(appeal: Appeal, who, text: str, at: datetime.datetime) -> AppealReply
 
 
 def _rate(appeal: Appeal, reply: AppealReply, score: int, at: datetime.datetime, comment: str = "") -> None:
-    rating = Rating.objects.create(
-        service_line=ServiceLine.APPEALS,
+    moment = at.replace(minute=0, second=0, microsecond=0) if appeal.is_anonymous else at
+    rating_record(
+        service_line=APPEALS_LINE,
         item_type="voices.appealreply",
         item_id=reply.pk,
         member=appeal.member,
         unit_path=appeal.unit_path,
-        cadre=reply.author,
+        cadre_id=reply.author_id,
         score=score,
         comment=comment,
+        rated_at=moment,
     )
-    moment = at.replace(minute=0, second=0, microsecond=0) if appeal.is_anonymous else at
-    Rating.objects.filter(pk=rating.pk).update(rated_at=moment)
     appeal.rating_score = score
     appeal.save(update_fields=["rating_score"])
     AppealEvent.objects.create(appeal=appeal, kind=AppealEvent.Kind.RATED, note=str(score), at=moment)

@@ -55,6 +55,12 @@ def ancestor_paths(path: str) -> list[str]:
     return [path[:end] for end in range(step, len(path) + 1, step)]
 
 
+def paths_with_parents(path: str) -> list[tuple[str, str]]:
+    """(path, parent path) of the unit at ``path`` and of every unit above it, top first ("" above the top)."""
+    paths = ancestor_paths(path)
+    return [(p, paths[i - 1] if i else "") for i, p in enumerate(paths)]
+
+
 class MemberTag(models.Model):
     """A segment a member belongs to, e.g. 女职工, 劳模, 一线职工."""
 

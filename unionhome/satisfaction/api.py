@@ -1,4 +1,5 @@
-"""API for the served worker: what waits for their rating, and rating an item."""
+"""API under ``/api/v1/satisfaction/``: for the served worker, what waits for their rating, rating an item
+and changing that rating; for cadres, the satisfaction index (``api_index.py``, added here)."""
 
 import datetime
 import unicodedata
@@ -6,15 +7,19 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 from pydantic import AfterValidator
 
 from unionhome.api.errors import ErrorOut, ValidationErrorOut
 from unionhome.api.fields import MAX_ID, PlainText
 from unionhome.satisfaction import selectors, services
-from unionhome.satisfaction.models import ServiceLine
+from unionhome.satisfaction.api_index import router as index_router
+from unionhome.satisfaction.edit_window import change_until
+from unionhome.satisfaction.models import Rating
+from unionhome.satisfaction.service_lines import service_line_label
 
 router = Router(tags=["ratings"])
+router.add_router("", index_router)  # /index…: the satisfaction index for cadres
 
 ERRORS = {401: ErrorOut}
 
@@ -28,7 +33,8 @@ def _multiline_text(value: str) -> str:
 class PendingOut(Schema):
     item_type: str = Field(description='The kind of item, e.g. "assistance.assistance", "assistance.visit".')
     item_id: int
-    service_line: ServiceLine
+    service_line: str = Field(description='The service line\'s code, e.g. "visits", "appeals".')
+    service_line_label: str = Field(description="The service line in words, in the caller's language.")
     title: str = Field(description="What was received, in words.")
     served_on: datetime.date | None
     url: str = Field(description="The rating page.")
@@ -45,14 +51,39 @@ class RatingIn(Schema):
     comment: Annotated[str, AfterValidator(_multiline_text)] = Field("", max_length=services.COMMENT_MAX_LENGTH)
 
 
+class RatingChangeIn(Schema):
+    score: int | None = Field(None, ge=1, le=5, description="The new score; left as it is when not sent.")
+    comment: Annotated[str, AfterValidator(_multiline_text)] | None = Field(
+        None, max_length=services.COMMENT_MAX_LENGTH, description="The new comment; left as it is when not sent."
+    )
+
+
 class RatingOut(Schema):
     id: int
     item_type: str
     item_id: int
-    service_line: ServiceLine
+    service_line: str
+    service_line_label: str
     score: int
     comment: str
     rated_at: datetime.datetime
+    changed_at: datetime.datetime | None
+    change_until: datetime.datetime = Field(description="Until when the caller may change this rating.")
+
+
+def rating_out(rating: Rating) -> dict:
+    return {
+        "id": rating.pk,
+        "item_type": rating.item_type,
+        "item_id": rating.item_id,
+        "service_line": rating.service_line,
+        "service_line_label": service_line_label(rating.service_line),
+        "score": rating.score,
+        "comment": rating.comment,
+        "rated_at": rating.rated_at,
+        "changed_at": rating.changed_at,
+        "change_until": change_until(rating.rated_at),
+    }
 
 
 @router.get(
@@ -71,6 +102,7 @@ def ratings_pending(request: HttpRequest):
                 "item_type": p.item_type,
                 "item_id": p.item_id,
                 "service_line": p.service_line,
+                "service_line_label": p.service_line_label,
                 "title": p.title,
                 "served_on": p.served_on,
                 "url": p.url,
@@ -92,15 +124,26 @@ def rating_create(request: HttpRequest, payload: RatingIn):
     Someone else's item, or an unknown one, is 404; an item not yet delivered, or rated already, is 422."""
     ratable, item = selectors.rateable_item_for(request.auth, payload.item_type, payload.item_id)
     rating = services.rating_submit(actor=request.auth, item=item, score=payload.score, comment=payload.comment)
-    return Status(
-        201,
-        {
-            "id": rating.pk,
-            "item_type": rating.item_type,
-            "item_id": rating.item_id,
-            "service_line": rating.service_line,
-            "score": rating.score,
-            "comment": rating.comment,
-            "rated_at": rating.rated_at,
-        },
+    return Status(201, rating_out(rating))
+
+
+@router.patch(
+    "/ratings/{rating_id}",
+    response={200: RatingOut, 404: ErrorOut, 422: ValidationErrorOut, **ERRORS},
+    operation_id="rating_change",
+    summary="Change a rating the caller gave",
+)
+def rating_change(request: HttpRequest, payload: RatingChangeIn, rating_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Change the score and/or the comment of the caller's own rating, within the edit window
+    (`SATISFACTION_EDIT_DAYS` days after it was given; `change_until` in the answer).
+
+    Someone else's rating, an anonymous one or an unknown id is 404; after the window, or a rating kept
+    with a proposal, an inspection or an appeal (changed there), 422."""
+    rating = selectors.own_rating(request.auth, rating_id)
+    changed = services.rating_change(
+        actor=request.auth,
+        rating=rating,
+        score=payload.score if payload.score is not None else rating.score,
+        comment=payload.comment if payload.comment is not None else rating.comment,
     )
+    return rating_out(changed)

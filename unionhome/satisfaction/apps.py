@@ -9,5 +9,6 @@ class SatisfactionConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        # Each app registers what its members can rate in its own ``ratings.py`` (see ``ratable.py``).
+        # Each app registers its service lines and what its members can rate in its own ``ratings.py``
+        # (see ``service_lines.py`` and ``ratable.py``).
         autodiscover_modules("ratings")

@@ -1,30 +1,26 @@
 """Workers' verdicts on the services they received: the raw material of the satisfaction index.
 
 A ``Rating`` is one served worker's score (1–5) and optional comment on one served item (an
-assistance, a visit, an education-aid payment; later a proposal reply, an appeal answer…). It is
-stored with what the index rolls up by: the service line, the org unit (path) where the worker
-was served, the cadre answerable for the service, and when.
+assistance, a visit, an education-aid payment, a proposal reply, an appeal answer…). It is stored
+with what the index rolls up by: the service line (a code registered by the feature, see
+``service_lines.py``), the org unit (path) where the worker was served, the cadre answerable for
+the service, and when. Rows are written only by ``services.py`` (``rating_record``,
+``ratings_bulk_record``, ``rating_change``).
 """
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from unionhome.org.models import Member
-
-
-class ServiceLine(models.TextChoices):
-    HARDSHIP_ASSISTANCE = "hardship_assistance", _("Hardship assistance")
-    EDUCATION_AID = "education_aid", _("Education aid")
-    VISITS = "visits", _("Visits and condolences")
-    PROPOSAL_REPLIES = "proposal_replies", _("Replies to congress proposals")
-    DECISION_IMPLEMENTATION = "decision_implementation", _("Implementation of congress decisions")
-    APPEALS = "appeals", _("Answers to workers' appeals")
+from unionhome.satisfaction.service_lines import service_line_label
 
 
 class Rating(models.Model):
-    service_line = models.CharField(_("service line"), max_length=40, choices=ServiceLine.choices)
+    # A code registered by a feature (``service_lines.register_service_line``), not a fixed choice.
+    service_line = models.CharField(_("service line"), max_length=40)
     # The served item, named by its model label and id (e.g. "assistance.assistance", 42).
     item_type = models.CharField(max_length=100)
     item_id = models.PositiveBigIntegerField()
@@ -43,7 +39,10 @@ class Rating(models.Model):
     )
     score = models.PositiveSmallIntegerField(_("score"))
     comment = models.TextField(_("comment"), blank=True)
-    rated_at = models.DateTimeField(auto_now_add=True)
+    # Set by ``rating_record`` (now, or the hour for an anonymous answer's rating, or the demo's past).
+    rated_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When the member last changed the rating within the edit window (``rating_change``).
+    changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-rated_at", "-id"]
@@ -60,8 +59,55 @@ class Rating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_service_line_display()} {self.score}"
+        # Never the score: this text ends up in the audit trail.
+        return f"{self.service_line_label} #{self.pk}"
+
+    @property
+    def service_line_label(self) -> str:
+        return service_line_label(self.service_line)
 
     @property
     def permission_unit_path(self) -> str:
         return self.unit_path
+
+
+class RatingTally(models.Model):
+    """Exact running moments of the ratings of a unit **and everything below it**, per service line and
+    month: ``n`` ratings, the ``total`` of their scores and the total of their squares (``index_math.Moments``).
+    A rating counts in the row of its unit and of every unit above it, so the index of any unit, line and
+    period is read from a few rows; ``parent_path`` (the unit just above, "" for the top) serves the
+    drill-down to the units below. Kept by ``services._tallied`` in the transaction writing the rating."""
+
+    unit_path = models.CharField(max_length=255)
+    parent_path = models.CharField(max_length=255, blank=True)
+    service_line = models.CharField(max_length=40)
+    month = models.DateField()  # the first day of the month (local time) the rating was given
+    n = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    total_sq = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["month", "unit_path", "service_line"]
+        constraints = [models.UniqueConstraint(fields=["unit_path", "service_line", "month"], name="rating_tally_once")]
+        indexes = [models.Index(fields=["parent_path", "month"], name="rating_tally_below")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.unit_path} {self.service_line} n={self.n}"
+
+
+class CadreTally(models.Model):
+    """The same moments per answerable cadre (a user id, kept when the account goes), service line and month."""
+
+    cadre_id = models.BigIntegerField()
+    service_line = models.CharField(max_length=40)
+    month = models.DateField()
+    n = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    total_sq = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["month", "cadre_id", "service_line"]
+        constraints = [models.UniqueConstraint(fields=["cadre_id", "service_line", "month"], name="cadre_tally_once")]
+
+    def __str__(self) -> str:
+        return f"{self.month} cadre {self.cadre_id} {self.service_line} n={self.n}"

@@ -5,7 +5,7 @@ education-aid payment…), saying which service line it belongs to, which field 
 member, the unit path and the answerable cadre, and which items are ready to rate (a filter, so
 that "what is waiting for my rating" is one query per registered model)::
 
-    register(Ratable(model=Visit, service_line=ServiceLine.VISITS, ready=Q(status="done"),
+    register(Ratable(model=Visit, service_line=VISITS, ready=Q(status="done"),
                      cadre_field="recorded_by", served_on_field="visited_on", describe=...))
 
 Registrations live in each app's ``ratings.py`` module, imported at startup by the satisfaction

@@ -9,10 +9,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
 from unionhome.access.policy import OutOfScope
-from unionhome.satisfaction.models import Rating, ServiceLine
+from unionhome.satisfaction.edit_window import change_until, open_for_change
+from unionhome.satisfaction.models import Rating
 from unionhome.satisfaction.ratable import Ratable, ratable_for_type, ratable_types
+from unionhome.satisfaction.service_lines import service_line_label
 
 # Items per type on the pending list: older help the member never rated falls off eventually.
 PENDING_PER_TYPE = 50
@@ -54,7 +58,7 @@ def _pending(ratable: Ratable, item) -> PendingRating:
         item_type=ratable.item_type,
         item_id=item.pk,
         service_line=ratable.service_line,
-        service_line_label=str(ServiceLine(ratable.service_line).label),
+        service_line_label=service_line_label(ratable.service_line),
         title=ratable.describe(item),
         served_on=ratable.served_on(item),
         url=ratable.rate_url(item),
@@ -64,6 +68,40 @@ def _pending(ratable: Ratable, item) -> PendingRating:
 def ratings_given(member) -> QuerySet[Rating]:
     """The member's own ratings, newest first (theirs to see; nobody else reads them one by one)."""
     return Rating.objects.filter(member=member).order_by("-rated_at", "-id")
+
+
+@dataclass(frozen=True)
+class GivenRating:
+    rating: Rating
+    service_line_label: str
+    change_until: datetime.datetime
+    change_url: str  # the rate page where it can still be changed; "" once it cannot
+
+
+def given_ratings(member, limit: int) -> list[GivenRating]:
+    """The member's ``limit`` latest ratings with their line's label and, while it may still be changed,
+    where to change it. One query."""
+    if member is None:
+        return []
+    now = timezone.now()
+    return [
+        GivenRating(
+            rating=r,
+            service_line_label=service_line_label(r.service_line),
+            change_until=change_until(r.rated_at),
+            change_url=reverse("satisfaction:rate", args=[r.item_type, r.item_id]) if open_for_change(r, now) else "",
+        )
+        for r in ratings_given(member)[:limit]
+    ]
+
+
+def own_rating(user, rating_id: int) -> Rating:
+    """The caller's own named rating ``rating_id``; ``OutOfScope`` (404) for anyone else's or an unknown one."""
+    member_id = getattr(user, "member_id", None)
+    rating = Rating.objects.filter(pk=rating_id, member_id=member_id).first() if member_id is not None else None
+    if rating is None:
+        raise OutOfScope
+    return rating
 
 
 def rateable_item_for(user, item_type: str, item_id: int):

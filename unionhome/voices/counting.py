@@ -15,17 +15,11 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from unionhome.org.models import OrgUnit, ancestor_paths
+from unionhome.org.models import OrgUnit, paths_with_parents
 from unionhome.tallies import tallies_added
 from unionhome.voices.first_signal import week_start
 from unionhome.voices.keywords import MAX_WORD_LENGTH
 from unionhome.voices.models import Appeal, AppealCount, AppealVolume, TopicCount, TopicVolume
-
-
-def _with_parents(path: str) -> list[tuple[str, str]]:
-    """(unit path, parent path) for the unit at ``path`` and every unit above it."""
-    paths = ancestor_paths(path)
-    return [(p, paths[i - 1] if i else "") for i, p in enumerate(paths)]
 
 
 def appeals_counted(branch: OrgUnit, category: str, day: datetime.date, n: int = 1) -> None:
@@ -36,7 +30,7 @@ def appeals_counted(branch: OrgUnit, category: str, day: datetime.date, n: int =
     week = week_start(day)
     tallies_added(AppealVolume, ("unit_path", "category", "week"), [
         {"unit_path": path, "parent_path": parent, "category": c, "week": week, "count": n}
-        for path, parent in _with_parents(branch.path)
+        for path, parent in paths_with_parents(branch.path)
         for c in (category, "")
     ])  # fmt: skip
 
@@ -51,7 +45,7 @@ def words_counted(branch: OrgUnit, category: str, day: datetime.date, words: Ite
     ])  # fmt: skip
     tallies_added(TopicVolume, ("unit_path", "month", "word"), [
         {"unit_path": path, "word": w, "month": month, "count": n}
-        for path, _parent in _with_parents(branch.path)
+        for path, _parent in paths_with_parents(branch.path)
         for w in words
     ])  # fmt: skip
 

@@ -23,10 +23,11 @@ from unionhome.access.policy import OutOfScope
 from unionhome.audit.recorder import record
 from unionhome.congress import proposal_workflow as workflow
 from unionhome.congress.models import Proposal, ProposalEvent, ProposalProgress, ProposalReply
+from unionhome.congress.ratings import PROPOSAL_REPLIES
 from unionhome.congress.services.proposals import MAX_TEXT, _decided, _lock, _printable, _text, proposal_url
 from unionhome.notify.services import notification_send
 from unionhome.org.models import OrgUnit
-from unionhome.satisfaction.models import Rating, ServiceLine
+from unionhome.satisfaction.services import COMMENT_MAX_LENGTH, rating_record
 
 logger = logging.getLogger(__name__)
 
@@ -135,15 +136,15 @@ def proposal_rate(*, actor, proposal: Proposal, rating: Any, comment: Any = "") 
     now = timezone.now()
     reply.rating, reply.rating_comment, reply.rated_at = rating, text, now
     reply.save(update_fields=["rating", "rating_comment", "rated_at"])
-    Rating.objects.create(
-        service_line=ServiceLine.PROPOSAL_REPLIES,
+    rating_record(
+        service_line=PROPOSAL_REPLIES,
         item_type=ITEM_TYPE,
         item_id=reply.pk,
-        member_id=proposal.proposer.member_id,
+        member=proposal.proposer.member,
         unit_path=proposal.proposer.member.unit_path,  # where the worker is, like every rating
         cadre_id=reply.replied_by_id,
         score=SCORES[rating],
-        comment=text,
+        comment=text[:COMMENT_MAX_LENGTH],  # the whole comment stays on the reply
     )
     event = workflow.move(actor, proposal, transition, note=text)
     if dissatisfied:

@@ -23,16 +23,17 @@ from django.utils.translation import ngettext
 from unionhome.access.policy import require
 from unionhome.audit.recorder import record
 from unionhome.congress.models import Decision, DecisionTracking, TrackingInspection, TrackingMilestone
+from unionhome.congress.ratings import DECISION_IMPLEMENTATION
 from unionhome.congress.selectors.decisions import current_seat, tracking_status
 from unionhome.congress.services.decisions import PERMISSION, TITLE_MAX_LENGTH, clean_text, lock, move
 from unionhome.congress.services.opinion_calls import opinion_calls_close_due
 from unionhome.notify.services import notification_send
-from unionhome.satisfaction.models import Rating, ServiceLine
+from unionhome.satisfaction.services import COMMENT_MAX_LENGTH, rating_record
 
 RESPONSIBLE_MAX_LENGTH = 100
 PROGRESS_MAX_LENGTH = 2000
 FINDINGS_MAX_LENGTH = 2000
-RATING_COMMENT_MAX_LENGTH = 500
+RATING_COMMENT_MAX_LENGTH = COMMENT_MAX_LENGTH
 SCORES = range(1, 6)
 INSPECTION_ITEM_TYPE = TrackingInspection._meta.label_lower  # "congress.trackinginspection"
 
@@ -185,13 +186,13 @@ def tracking_inspect(*, actor, tracking: DecisionTracking, score: int, findings:
         findings=findings,
         inspected_on=today,
     )
-    Rating.objects.create(
-        service_line=ServiceLine.DECISION_IMPLEMENTATION,
+    rating_record(
+        service_line=DECISION_IMPLEMENTATION,
         item_type=INSPECTION_ITEM_TYPE,
         item_id=inspection.pk,
-        member_id=seat.member_id,
+        member=seat.member,
         unit_path=seat.member.unit_path,  # where the worker is, like every rating
-        cadre=None,
+        cadre_id=None,
         score=score,
         comment=findings[:RATING_COMMENT_MAX_LENGTH],
     )

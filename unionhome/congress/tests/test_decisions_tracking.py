@@ -19,11 +19,12 @@ from unionhome.congress.models import (
     TrackingInspection,
     TrackingMilestone,
 )
+from unionhome.congress.ratings import DECISION_IMPLEMENTATION
 from unionhome.congress.selectors.decisions import decision_timeline
 from unionhome.congress.services import tracking as services
 from unionhome.congress.tests import decision_records as records
 from unionhome.notify.models import Notification
-from unionhome.satisfaction.models import Rating, ServiceLine
+from unionhome.satisfaction.models import Rating
 
 
 def days(n: int) -> datetime.date:
@@ -104,7 +105,7 @@ def test_a_representative_inspects_and_rates(congress):
     assert (inspection.representative, inspection.member, inspection.score) == (rep, rep.member, 4)
     rating = Rating.objects.get()
     assert (rating.service_line, rating.item_type, rating.item_id, rating.member, rating.cadre, rating.score) == (
-        ServiceLine.DECISION_IMPLEMENTATION,
+        DECISION_IMPLEMENTATION,
         "congress.trackinginspection",
         inspection.pk,
         rep.member,

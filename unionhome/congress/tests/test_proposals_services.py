@@ -11,12 +11,13 @@ from tests import factories
 from unionhome.access.policy import OutOfScope, PermissionRefused
 from unionhome.audit.models import AuditEvent
 from unionhome.congress.models import HandlingDepartment, Proposal, ProposalEvent, ProposalReply, Seconding
+from unionhome.congress.ratings import PROPOSAL_REPLIES
 from unionhome.congress.services import proposal_handling as handling
 from unionhome.congress.services import proposals as services
 from unionhome.congress.tests import proposal_records as records
 from unionhome.congress.tests.proposal_records import CONTENT
 from unionhome.notify.models import Notification
-from unionhome.satisfaction.models import Rating, ServiceLine
+from unionhome.satisfaction.models import Rating
 
 pytestmark = pytest.mark.django_db
 
@@ -307,7 +308,7 @@ def test_a_satisfied_rating_closes_and_feeds_the_satisfaction_index(congress, ra
     reply = ProposalReply.objects.get()
     found = Rating.objects.get()
     assert (found.service_line, found.item_type, found.item_id, found.score) == (
-        ServiceLine.PROPOSAL_REPLIES,
+        PROPOSAL_REPLIES,
         "congress.proposalreply",
         reply.pk,
         score,

@@ -29,8 +29,9 @@ OPERATIONS = {
     "POST /api/v1/notify/inbox/{notification_id}/read",
     "GET /api/v1/notify/preferences",
     "PATCH /api/v1/notify/preferences",
-    "GET /api/v1/ratings/pending",
-    "POST /api/v1/ratings",
+    "GET /api/v1/satisfaction/ratings/pending",
+    "POST /api/v1/satisfaction/ratings",
+    "PATCH /api/v1/satisfaction/ratings/{rating_id}",
     "GET /api/v1/assistance/queues/follow-ups",
     "POST /api/v1/assistance/follow-ups/{follow_up_id}",
 }

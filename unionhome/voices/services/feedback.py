@@ -23,11 +23,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from unionhome.audit.recorder import record
-from unionhome.satisfaction.models import Rating, ServiceLine
-from unionhome.satisfaction.services import COMMENT_MAX_LENGTH
+from unionhome.satisfaction.models import Rating
+from unionhome.satisfaction.services import COMMENT_MAX_LENGTH, rating_record
 from unionhome.voices.appeal_workflow import transition
 from unionhome.voices.deadlines import deadlines_for
 from unionhome.voices.models import Appeal, AppealEvent, AppealReply
+from unionhome.voices.ratings import APPEALS
 from unionhome.voices.services.appeals import (
     REASON_MAX_LENGTH,
     clean_text,
@@ -84,20 +85,20 @@ def appeal_rate(*, actor: Any, appeal: Appeal, score: int, comment: str = "", co
         text = clean_text(text, field="comment", max_length=COMMENT_MAX_LENGTH, errors=errors)
     if errors:
         raise ValidationError(errors)
-    rating = Rating.objects.create(
-        service_line=ServiceLine.APPEALS,
+    now = timezone.now()
+    rating = rating_record(
+        service_line=APPEALS,
         item_type=ITEM_TYPE,
         item_id=answer.pk,
-        member_id=appeal.member_id,
+        member=appeal.member,
         unit_path=appeal.unit_path,
         cadre_id=answer.author_id,
         score=score,
         comment=text,
+        # The rating of an anonymous appeal's answer says no more than the hour of its time either.
+        rated_at=hour_of(now) if appeal.is_anonymous else now,
     )
-    now = timezone.now()
     at = submitter_moment(appeal, now)
-    if appeal.is_anonymous:  # the rating's own time says no more than the hour either
-        Rating.objects.filter(pk=rating.pk).update(rated_at=hour_of(now))
     appeal.rating_score = score
     appeal.save(update_fields=["rating_score"])
     AppealEvent.objects.create(appeal=appeal, kind=AppealEvent.Kind.RATED, note=str(score), at=at)

@@ -10,8 +10,9 @@ from tests import factories
 from unionhome.access.policy import OutOfScope
 from unionhome.audit.models import AuditEvent
 from unionhome.notify.models import Notification
-from unionhome.satisfaction.models import Rating, ServiceLine
+from unionhome.satisfaction.models import Rating
 from unionhome.voices.models import Appeal
+from unionhome.voices.ratings import APPEALS
 from unionhome.voices.selectors.appeals import appeal_prompts, appeals_to_rate
 from unionhome.voices.services.feedback import appeal_rate, appeal_reopen
 from unionhome.voices.tests.appeal_helpers import answer, send
@@ -34,7 +35,7 @@ def test_the_member_rates_the_answer_once(voices, answered):
     appeal, reply = answered
     rating = appeal_rate(actor=voices["member"], appeal=appeal, score=4, comment="  及时  ")
     assert (rating.service_line, rating.item_type, rating.item_id) == (
-        ServiceLine.APPEALS,
+        APPEALS,
         "voices.appealreply",
         reply.pk,
     )
