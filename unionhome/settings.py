@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "unionhome.congress",
     "unionhome.workdays",
     "unionhome.voices",
+    "unionhome.surveys",
     "unionhome.api",
     "unionhome.demo",
     "unionhome.server",

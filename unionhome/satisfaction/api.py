@@ -13,13 +13,17 @@ from pydantic import AfterValidator
 from unionhome.api.errors import ErrorOut, ValidationErrorOut
 from unionhome.api.fields import MAX_ID, PlainText
 from unionhome.satisfaction import selectors, services
+from unionhome.satisfaction.api_alerts import router as alerts_router
 from unionhome.satisfaction.api_index import router as index_router
+from unionhome.satisfaction.api_index_comments import router as index_comments_router
 from unionhome.satisfaction.edit_window import change_until
 from unionhome.satisfaction.models import Rating
 from unionhome.satisfaction.service_lines import service_line_label
 
 router = Router(tags=["ratings"])
 router.add_router("", index_router)  # /index…: the satisfaction index for cadres
+router.add_router("", index_comments_router)  # /index/comments: the lowest ratings' comments
+router.add_router("", alerts_router)  # /alerts: index drops and runs of low ratings
 
 ERRORS = {401: ErrorOut}
 

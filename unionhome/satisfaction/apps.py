@@ -12,3 +12,4 @@ class SatisfactionConfig(AppConfig):
         # Each app registers its service lines and what its members can rate in its own ``ratings.py``
         # (see ``service_lines.py`` and ``ratable.py``).
         autodiscover_modules("ratings")
+        from unionhome.satisfaction import navigation  # noqa: F401  (the index dashboard's menu entry)

@@ -54,7 +54,12 @@ class Rating(models.Model):
         ]
         indexes = [
             models.Index(fields=["service_line", "rated_at"], name="rating_by_line"),
-            models.Index(fields=["unit_path", "rated_at"], name="rating_scope"),
+            # Scopes are path prefixes (LIKE 'p%'): PostgreSQL needs the pattern operator class for them.
+            models.Index(
+                fields=["unit_path", "rated_at"],
+                name="rating_scope",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
             models.Index(fields=["cadre", "rated_at"], name="rating_by_cadre"),
         ]
 
@@ -111,3 +116,67 @@ class CadreTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} cadre {self.cadre_id} {self.service_line} n={self.n}"
+
+
+class SatisfactionAlert(models.Model):
+    """A first signal of falling satisfaction, raised once by the daily job (``alerts.py``).
+
+    ``index_drop``: the index of a union or branch (``unit``; ``service_line`` "" for the overall index) fell
+    significantly in ``month`` against the month before (Welch's test, p < 0.05, n ≥ 10 on both sides).
+    ``low_run``: the last ``run_length`` ratings of one cadre (``cadre_id``), or, for ratings with no cadre,
+    of one ``service_line`` in one branch (``unit``), were all 1 or 2 stars; ``last_rating_id`` is the
+    newest rating of the run when it was raised. Never a member or a comment: figures only."""
+
+    class Kind(models.TextChoices):
+        INDEX_DROP = "index_drop", _("Index drop")
+        LOW_RUN = "low_run", _("Run of low ratings")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    unit = models.ForeignKey("org.OrgUnit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
+    unit_path = models.CharField(max_length=255)
+    service_line = models.CharField(_("service line"), max_length=40, blank=True)
+    cadre_id = models.BigIntegerField(null=True, blank=True)  # a user id, kept when the account goes
+    month = models.DateField(null=True, blank=True)  # index drop: the first day of the month that fell
+    last_rating_id = models.BigIntegerField(null=True, blank=True)  # low run: its newest rating
+    last_rated_at = models.DateTimeField(null=True, blank=True)
+    current_index = models.FloatField(null=True, blank=True)
+    previous_index = models.FloatField(null=True, blank=True)
+    difference = models.FloatField(null=True, blank=True)
+    p_value = models.FloatField(null=True, blank=True)
+    current_n = models.PositiveIntegerField(null=True, blank=True)
+    previous_n = models.PositiveIntegerField(null=True, blank=True)
+    run_length = models.PositiveIntegerField(null=True, blank=True)
+    raised_at = models.DateTimeField(auto_now_add=True)
+    seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        verbose_name = _("satisfaction alert")
+        verbose_name_plural = _("satisfaction alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_path", "service_line", "month"],
+                condition=Q(kind="index_drop"),
+                name="satisfaction_alert_drop_once",
+            ),
+            models.UniqueConstraint(
+                fields=["last_rating_id"], condition=Q(kind="low_run"), name="satisfaction_alert_run_once"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["unit_path", "raised_at"],
+                name="satisfaction_alert_scope",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.unit_path} {self.month or self.last_rating_id}"
+
+    @property
+    def permission_unit_path(self) -> str:
+        return self.unit_path

@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tests import factories
+from tests.concurrency import THREADS, run_together
 from unionhome.assistance import ledger
 from unionhome.assistance.models import AidApplication, AidCampaign, BudgetLine, Payment
 from unionhome.assistance.services import aid as services
 from unionhome.assistance.tests import aid_records
-from unionhome.assistance.tests.concurrency import THREADS, run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

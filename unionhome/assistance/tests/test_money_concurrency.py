@@ -12,11 +12,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from tests.concurrency import THREADS, run_together
 from unionhome.assistance import ledger
 from unionhome.assistance.models import Assistance, BudgetLine, Payment, Visit
 from unionhome.assistance.services.assistance import assistance_approve, assistance_disburse
 from unionhome.assistance.tests import records
-from unionhome.assistance.tests.concurrency import THREADS, run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

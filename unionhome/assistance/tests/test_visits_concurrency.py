@@ -9,10 +9,10 @@ from decimal import Decimal
 
 import pytest
 
+from tests.concurrency import THREADS, run_together
 from unionhome.assistance import ledger
 from unionhome.assistance.models import BudgetLine, Payment, Visit
 from unionhome.assistance.services import visits as services
-from unionhome.assistance.tests.concurrency import THREADS, run_together
 from unionhome.assistance.tests.visit_records import due_visit
 
 pytestmark = pytest.mark.django_db(transaction=True)

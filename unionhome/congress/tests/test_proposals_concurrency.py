@@ -7,8 +7,8 @@ import json
 import pytest
 from django.test import Client
 
+from tests.concurrency import run_together
 from unionhome.accounts.services import api_token_issue
-from unionhome.assistance.tests.concurrency import run_together
 from unionhome.congress.models import Proposal, Seconding
 from unionhome.congress.tests import proposal_records as records
 

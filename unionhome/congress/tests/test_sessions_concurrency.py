@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from tests import factories
+from tests.concurrency import THREADS, run_together
 from unionhome.accounts.services import api_token_issue
-from unionhome.assistance.tests.concurrency import THREADS, run_together
 from unionhome.congress.models import CheckIn
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -12,8 +12,8 @@ import urllib.request
 
 import pytest
 
+from tests.concurrency import run_together
 from unionhome.accounts.services import api_token_issue
-from unionhome.assistance.tests.concurrency import run_together
 from unionhome.congress.models import Ballot, Participation, Vote
 from unionhome.congress.tests.vote_records import motion_vote, new_key, option
 

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests import factories
+from tests.concurrency import run_together
 from unionhome.access.policy import OutOfScope, PermissionRefused
-from unionhome.assistance.tests.concurrency import run_together
 from unionhome.disclosure import tasks
 from unionhome.disclosure.models import Notice, NoticeRead
 from unionhome.disclosure.services.notices import notice_withdraw

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tests import factories
-from unionhome.assistance.tests.concurrency import run_together
+from tests.concurrency import run_together
 from unionhome.notify.channels.email import message_id
 from unionhome.notify.models import Delivery, Notification
 from unionhome.notify.services import notification_send

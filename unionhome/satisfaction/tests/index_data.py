@@ -31,6 +31,21 @@ def rate(unit, line: str, scores, *, when: datetime.datetime, cadre=None) -> Non
         )
 
 
+def commented(unit, line: str, score: int, comment: str, *, when, member=None):
+    """One rating with a comment (``member`` None: anonymous)."""
+    return rating_record(
+        service_line=line,
+        item_type="test.comment",
+        item_id=next(_items),
+        member=member,
+        unit_path=unit.path,
+        cadre_id=None,
+        score=score,
+        comment=comment,
+        rated_at=when,
+    )
+
+
 def federation() -> dict:
     """联合会 over two unions (甲 with two branches, 乙 with one), and its chair."""
     fed = factories.unit(None, "石化工会联合会", "federation", code="FED")

@@ -1,0 +1,7 @@
+"""The satisfaction menu entry: the index dashboard, for cadres with ``satisfaction.view_index``."""
+
+from django.utils.translation import gettext_lazy as _
+
+from unionhome.home.navigation import NavItem, register
+
+register(NavItem(_("Satisfaction index"), "satisfaction:index", "satisfaction.view_index", order=38))

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class SurveysConfig(AppConfig):
+    name = "unionhome.surveys"
+    label = "surveys"
+    default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "Satisfaction surveys"
