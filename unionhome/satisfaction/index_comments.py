@@ -2,8 +2,10 @@
 
 The most recent comments of ratings scored 1 or 2 in a unit's subtree and a period (one service line or all
 of them), newest first, at most ``MAX_COMMENTS``: each with its service line and the month only, never the
-member, the exact date or the item rated. They are read only when the unit and period (and line) have at
-least k ratings in all (``index_math.min_group()``): below that, a comment could too easily be told apart.
+member, the exact date or the item rated. They are read only when the unit and period have at least k
+ratings in all (``index_math.min_group()``), and only from the service lines that have k ratings there
+themselves — the same groups whose figures are shown: a comment from a line of one or two ratings could too
+easily be told apart.
 
 Scoped exactly as ``index_reads`` (403 without the permission anywhere, 404 outside one's subtrees). The
 total is read from the running tallies; the comments in one query on the ``(unit_path, rated_at)`` index:
@@ -53,15 +55,20 @@ def low_comments(viewer, *, unit_id: int | None, period: Period, service_line: s
     ``ValueError`` for a line nobody registered."""
     codes = [s.code for s in _specs(service_line)]
     unit, _top = _chosen_unit(viewer, unit_id)
-    total = (
+    by_line = dict(
         RatingTally.objects.filter(
             unit_path=unit.path, service_line__in=codes, month__gte=period.start, month__lt=period.end
-        ).aggregate(n=Sum("n"))["n"]
-        or 0
+        )
+        .values("service_line")
+        .annotate(n=Sum("n"))
+        .values_list("service_line", "n")
+        .order_by()
     )
+    total = sum(by_line.values())
     k = min_group()
+    codes = [code for code in codes if by_line.get(code, 0) >= k]  # lines shown on their own only
     comments: list[LowComment] = []
-    if total >= k:
+    if total >= k and codes:
         rows = (
             Rating.objects.filter(
                 paths_scope_q([unit.path]),
