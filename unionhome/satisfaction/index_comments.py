@@ -21,7 +21,7 @@ from django.utils import timezone
 from unionhome.access.scope import paths_scope_q
 from unionhome.org.models import OrgUnit
 from unionhome.satisfaction.index_math import min_group
-from unionhome.satisfaction.index_reads import _chosen_unit, _specs
+from unionhome.satisfaction.index_reads import chosen_unit, line_specs
 from unionhome.satisfaction.models import Rating, RatingTally
 from unionhome.satisfaction.periods import Period
 from unionhome.satisfaction.service_lines import service_line_label
@@ -53,8 +53,8 @@ def low_comments(viewer, *, unit_id: int | None, period: Period, service_line: s
     """The newest comments (at most 20) of ratings scored ≤ 2 in the unit's subtree in ``period``, when the
     unit has at least k ratings there. Four queries at most (grants, unit, the total, the comments);
     ``ValueError`` for a line nobody registered."""
-    codes = [s.code for s in _specs(service_line)]
-    unit, _top = _chosen_unit(viewer, unit_id)
+    codes = [s.code for s in line_specs(service_line)]
+    unit, _top = chosen_unit(viewer, unit_id)
     by_line = dict(
         RatingTally.objects.filter(
             unit_path=unit.path, service_line__in=codes, month__gte=period.start, month__lt=period.end

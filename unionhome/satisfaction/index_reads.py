@@ -123,8 +123,8 @@ def may_view_index(viewer) -> bool:
 def unit_index(viewer, *, unit_id: int | None = None, period: Period, service_line: str | None = None) -> UnitIndex:
     """The unit's index in ``period`` per service line (or the one ``service_line``) and overall, beside the
     previous period's, with Welch's comparison. Three queries (grants, unit, tallies)."""
-    specs = _specs(service_line)
-    unit, _top = _chosen_unit(viewer, unit_id)
+    specs = line_specs(service_line)
+    unit, _top = chosen_unit(viewer, unit_id)
     before = period.previous()
     rows = RatingTally.objects.filter(
         unit_path=unit.path,
@@ -179,8 +179,8 @@ def index_trend(
         raise ValueError(f"a period is a month, a quarter or a year, not {kind!r}")
     if not 1 <= periods <= MAX_PERIODS:
         raise ValueError(f"ask for 1 to {MAX_PERIODS} periods, not {periods}")
-    specs = _specs(service_line)
-    unit, _top = _chosen_unit(viewer, unit_id)
+    specs = line_specs(service_line)
+    unit, _top = chosen_unit(viewer, unit_id)
     # One period more than shown, so that the first one shown is compared too.
     wanted = Period.last(kind, periods + 1, today or timezone.localdate())
     rows = RatingTally.objects.filter(
@@ -206,8 +206,8 @@ def units_below(viewer, *, unit_id: int | None = None, period: Period, service_l
     """The units just below the unit, each with its overall index (or the one line's) in ``period``, best
     first, and a row for the ratings of members attached to the unit itself when there are any; with the
     trail from the viewer's scope root. Four queries (grants, unit, the trail and the units below, tallies)."""
-    specs = _specs(service_line)
-    unit, top = _chosen_unit(viewer, unit_id)
+    specs = line_specs(service_line)
+    unit, top = chosen_unit(viewer, unit_id)
     trail_paths = [p for p in ancestor_paths(unit.path)[:-1] if len(p) >= len(top)]
     near = Q(path__in=trail_paths) | (paths_scope_q([unit.path], "path") & Q(depth=unit.depth + 1))
     nearby = list(OrgUnit.objects.filter(near).order_by("path"))
@@ -242,7 +242,7 @@ def cadre_indexes(viewer, *, unit_id: int | None = None, period: Period) -> Cadr
     rating of a service they were answerable for (``CadreTally``, wherever it was given), best first. Four
     queries (grants, unit, roles, tallies)."""
     specs = service_lines()
-    unit, _top = _chosen_unit(viewer, unit_id)
+    unit, _top = chosen_unit(viewer, unit_id)
     roles = RoleAssignment.objects.filter(paths_scope_q([unit.path], "unit__path"), role__in=CADRE_ROLES).filter(
         user__is_active=True
     )
@@ -274,7 +274,7 @@ def cadre_indexes(viewer, *, unit_id: int | None = None, period: Period) -> Cadr
     return CadreIndexes(unit, period, cadres, specs, k)
 
 
-def _specs(service_line: str | None) -> list[ServiceLineSpec]:
+def line_specs(service_line: str | None) -> list[ServiceLineSpec]:
     """Every registered line, or the one asked for (``ValueError`` for a line nobody registered)."""
     if service_line is None:
         return service_lines()
@@ -284,7 +284,7 @@ def _specs(service_line: str | None) -> list[ServiceLineSpec]:
     return [spec]
 
 
-def _chosen_unit(viewer, unit_id: int | None) -> tuple[OrgUnit, str]:
+def chosen_unit(viewer, unit_id: int | None) -> tuple[OrgUnit, str]:
     """The unit looked at and the viewer's scope root above it (403 without the permission, 404 outside)."""
     roots = scope_roots(viewer, VIEW_INDEX)
     if not roots:
