@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "unionhome.workdays",
     "unionhome.voices",
     "unionhome.surveys",
+    "unionhome.work_report",
     "unionhome.api",
     "unionhome.demo",
     "unionhome.server",

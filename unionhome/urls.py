@@ -20,6 +20,8 @@ urlpatterns = [
     path("voices/", include("unionhome.voices.urls")),
     path("notify/", include("unionhome.notify.urls")),
     path("satisfaction/", include("unionhome.satisfaction.urls")),
+    path("surveys/", include("unionhome.surveys.urls")),
+    path("reports/", include("unionhome.work_report.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

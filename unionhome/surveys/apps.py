@@ -6,3 +6,6 @@ class SurveysConfig(AppConfig):
     label = "surveys"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Satisfaction surveys"
+
+    def ready(self):
+        from unionhome.surveys import navigation  # noqa: F401  (menu entries)

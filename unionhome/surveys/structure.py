@@ -7,6 +7,8 @@
 - Likert (1–5), recommendation (0–10) and text: neither options nor items.
 - The overall satisfaction question is a Likert or recommendation question asked of everyone (no
   condition); a survey has at most one.
+- A Likert or recommendation question may name the service line it asks about (a registered code), which
+  driver analysis shows; the overall question names none.
 - A display condition names an *earlier* single, multiple, Likert or recommendation question and 1–20
   distinct values the answer must take for this question to be shown: option indexes (0-based) of that
   question, or scores on its scale.
@@ -17,6 +19,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from unionhome.satisfaction.service_lines import is_service_line
 from unionhome.surveys.models import Question, QuestionKind
 from unionhome.surveys.text_rules import clean_text
 
@@ -115,6 +118,13 @@ def clean_question(data: dict[str, Any], *, target: Question | None, position: i
     is_overall = bool(data.get("is_overall"))
     if is_overall and kind not in OVERALL_KINDS:
         errors["is_overall"] = _("The overall satisfaction question must be a Likert or recommendation question.")
+    service_line = data.get("service_line") or ""
+    if service_line and (kind not in OVERALL_KINDS or is_overall):
+        errors["service_line"] = _(
+            "Only a Likert or recommendation question other than the overall one asks about a service line."
+        )
+    elif service_line and not is_service_line(service_line):
+        errors["service_line"] = _("Choose one of the service lines.")
     values = _int_list(data.get("condition_values") or [])
     if values is None:
         errors["condition_values"] = _("Give the answers as a list of numbers.")
@@ -135,6 +145,7 @@ def clean_question(data: dict[str, Any], *, target: Question | None, position: i
         "options": options,
         "items": items,
         "is_overall": is_overall,
+        "service_line": service_line,
         "condition_question": target,
         "condition_values": values if target is not None else [],
     }

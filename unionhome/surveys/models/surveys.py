@@ -101,6 +101,9 @@ class Question(models.Model):
     options = models.JSONField(_("options"), default=list, blank=True)
     items = models.JSONField(_("items"), default=list, blank=True)
     is_overall = models.BooleanField(_("overall satisfaction question"), default=False)
+    # The service line a Likert or recommendation question asks about ("" when none): driver analysis
+    # names the line, so cadres see which service moves overall satisfaction.
+    service_line = models.CharField(_("service line"), max_length=40, blank=True, default="")
     condition_question = models.ForeignKey(
         "self",
         null=True,

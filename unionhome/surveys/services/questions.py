@@ -18,10 +18,20 @@ from django.utils.translation import gettext as _
 from unionhome.audit.recorder import record
 from unionhome.surveys.models import Question, Survey
 from unionhome.surveys.services.building import _require_builder, locked
-from unionhome.surveys.structure import CHOICE_KINDS, MAX_QUESTIONS, clean_question, structure_problems
+from unionhome.surveys.structure import CHOICE_KINDS, MAX_QUESTIONS, OVERALL_KINDS, clean_question, structure_problems
 from unionhome.surveys.workflow import require_draft
 
-FIELDS = ("kind", "text", "required", "options", "items", "is_overall", "condition_question", "condition_values")
+FIELDS = (
+    "kind",
+    "text",
+    "required",
+    "options",
+    "items",
+    "is_overall",
+    "service_line",
+    "condition_question",
+    "condition_values",
+)
 # Positions are moved out of the way first when renumbering (``(survey, position)`` is unique).
 POSITION_OFFSET = 1000
 
@@ -70,6 +80,7 @@ def question_add(*, actor: Any, survey: Survey, kind: str, text: str, **fields: 
     """Add a question at the end of a draft survey.
 
     Fields: ``required``, ``options`` (single and multiple choice), ``items`` (matrix), ``is_overall``,
+    ``service_line`` (a Likert or recommendation question's service line code),
     ``condition_question`` (an earlier question of this survey, or its id) and ``condition_values``."""
     _require_builder(actor, survey)
     unknown = set(fields) - set(FIELDS)
@@ -111,6 +122,8 @@ def question_update(*, actor: Any, question: Question, **fields: Any) -> Questio
             data["options"] = []
         if fields["kind"] != Question.Kind.MATRIX:
             data["items"] = []
+        if fields["kind"] not in OVERALL_KINDS:
+            data["service_line"] = ""
     if "condition_question" in fields and fields["condition_question"] is None:
         data["condition_values"] = []
     data.update(fields)

@@ -50,3 +50,21 @@ def test_two_overall_questions_are_one_too_many(questions):
         question.kind, question.is_overall, question.condition_question_id = "likert", True, None
     problems = structure_problems(questions)
     assert ("Only one question can be the overall satisfaction question." in problems) == (len(questions) >= 2)
+
+
+def test_a_likert_question_may_name_a_registered_service_line_and_nothing_else_may():
+    from unionhome.surveys.structure import clean_question
+    from unionhome.voices.ratings import APPEALS
+
+    cleaned, errors = clean_question(
+        {"kind": "likert", "text": "Appeals?", "service_line": APPEALS}, target=None, position=1
+    )
+    assert errors == {} and cleaned["service_line"] == APPEALS
+    _cleaned, errors = clean_question(
+        {"kind": "likert", "text": "?", "service_line": "no_such_line"}, target=None, position=1
+    )
+    assert "service_line" in errors
+    _cleaned, errors = clean_question({"kind": "text", "text": "?", "service_line": APPEALS}, target=None, position=1)
+    assert "service_line" in errors
+    overall = {"kind": "likert", "text": "?", "service_line": APPEALS, "is_overall": True}
+    assert "service_line" in clean_question(overall, target=None, position=1)[1]

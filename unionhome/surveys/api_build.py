@@ -1,0 +1,5 @@
+"""The survey API for build."""
+
+from ninja import Router
+
+router = Router(tags=["surveys"])

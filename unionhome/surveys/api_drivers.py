@@ -1,0 +1,5 @@
+"""The survey API for driver analysis."""
+
+from ninja import Router
+
+router = Router(tags=["surveys"])

@@ -1,0 +1,5 @@
+"""The survey API for results."""
+
+from ninja import Router
+
+router = Router(tags=["surveys"])

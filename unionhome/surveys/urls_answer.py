@@ -1,0 +1,3 @@
+"""The survey pages for answer: filled in by its views module."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The survey pages for results: filled in by its views module."""
+
+urlpatterns: list = []
