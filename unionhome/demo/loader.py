@@ -22,7 +22,7 @@ from unionhome.access.policy import requires_second_factor
 from unionhome.accounts.models import User
 from unionhome.accounts.services import totp_key_from_base32
 from unionhome.audit.recorder import record
-from unionhome.demo import assistance_data, congress_data, shape, voices_loader
+from unionhome.demo import assistance_data, congress_data, satisfaction_loader, shape, voices_loader
 from unionhome.demo.people import JOINED_REASON, Identities, Person, make_person, pinyin_pair
 from unionhome.org.models import Member, MemberStatusChange, MemberTag, OrgUnit
 from unionhome.org.services import org_recount_members
@@ -407,6 +407,7 @@ def load(
         seed=seed, reference=unions[0], others=unions[1:], batch_size=batch_size, progress=centre_progress,
         total_members=members - plan[0][1],
     )  # fmt: skip
+    satisfaction_loader.load_satisfaction(seed=seed, union=reference, members=reference_members)
     with transaction.atomic():
         record(None, "demo.loaded", None, seed=seed, members=members, unions=len(plan), hardship_files=centre.files,
                assistance=centre.assistance, visits=centre.visits)  # fmt: skip

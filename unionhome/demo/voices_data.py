@@ -234,7 +234,7 @@ def _configure(union: OrgUnit, members: list[Member], rng: random.Random) -> int
     return rules
 
 
-def _answerer(appeal: Appeal):
+def appeal_answerer(appeal: Appeal):
     if appeal.handler_id is not None:
         return appeal.handler
     if appeal.department_id is not None:
@@ -243,7 +243,7 @@ def _answerer(appeal: Appeal):
     return users[0] if users else None
 
 
-def _appeal(member: Member, plan: tuple, *, anonymous: bool, at: datetime.datetime, code: str) -> Appeal:
+def appeal_write(member: Member, plan: tuple, *, anonymous: bool, at: datetime.datetime, code: str) -> Appeal:
     category, kind, title, body, _answer = plan
     branch = branch_of(member.unit)
     unit = branch if anonymous else member.unit
@@ -281,7 +281,7 @@ def _acknowledge(appeal: Appeal, who, at: datetime.datetime) -> None:
     appeal.save(update_fields=["status", "acknowledged_at"])
 
 
-def _close(appeal: Appeal, who, text: str, at: datetime.datetime) -> AppealReply:
+def appeal_close(appeal: Appeal, who, text: str, at: datetime.datetime) -> AppealReply:
     if appeal.acknowledged_at is None:
         _acknowledge(appeal, who, at - datetime.timedelta(hours=20))
     reply = AppealReply.objects.create(
@@ -295,7 +295,7 @@ def _close(appeal: Appeal, who, text: str, at: datetime.datetime) -> AppealReply
     return reply
 
 
-def _rate(appeal: Appeal, reply: AppealReply, score: int, at: datetime.datetime, comment: str = "") -> None:
+def appeal_rate(appeal: Appeal, reply: AppealReply, score: int, at: datetime.datetime, comment: str = "") -> None:
     moment = at.replace(minute=0, second=0, microsecond=0) if appeal.is_anonymous else at
     rating_record(
         service_line=APPEALS_LINE,
@@ -348,13 +348,13 @@ def build(*, union: OrgUnit, members: list[Member], users_by_username: dict, rng
         if number == 12:
             anonymous = False
         code = DEMO_CODE if number == 9 else follow_up_codes.code_make()
-        appeal = _appeal(member, plan, anonymous=anonymous, at=at, code=code)
+        appeal = appeal_write(member, plan, anonymous=anonymous, at=at, code=code)
         made["appeals"] += 1
         made["anonymous"] += anonymous
-        who = _answerer(appeal)
+        who = appeal_answerer(appeal)
         age = (now - appeal.submitted_at).days
         if number == 12:  # demo-member's: answered three days ago, waiting for their rating
-            _close(appeal, who, plan[4], now - datetime.timedelta(days=3))
+            appeal_close(appeal, who, plan[4], now - datetime.timedelta(days=3))
             made["closed"] += 1
             continue
         if number == 5:  # the overdue one: acknowledged weeks ago, never answered
@@ -371,10 +371,12 @@ def build(*, union: OrgUnit, members: list[Member], users_by_username: dict, rng
                 _acknowledge(appeal, who, appeal.submitted_at + datetime.timedelta(hours=5))
             continue
         closed_at = appeal.submitted_at + datetime.timedelta(days=rng.randint(1, 5), hours=rng.randint(1, 6))
-        reply = _close(appeal, who, plan[4], min(closed_at, now - datetime.timedelta(hours=2)))
+        reply = appeal_close(appeal, who, plan[4], min(closed_at, now - datetime.timedelta(hours=2)))
         made["closed"] += 1
         if number % 5 == 0 and age < 25:  # reopened: rated low, sent back, being handled again
-            _rate(appeal, reply, rng.choice([1, 2]), appeal.closed_at + datetime.timedelta(hours=8), "问题没有彻底解决")
+            appeal_rate(
+                appeal, reply, rng.choice([1, 2]), appeal.closed_at + datetime.timedelta(hours=8), "问题没有彻底解决"
+            )
             reopened_at = appeal.closed_at + datetime.timedelta(days=1)
             due = deadlines_for(appeal.category, reopened_at)
             appeal.status = Appeal.Status.REOPENED
@@ -389,6 +391,6 @@ def build(*, union: OrgUnit, members: list[Member], users_by_username: dict, rng
             made["rated"] += 1
         elif rng.random() < 0.8:
             score = rng.choices([5, 4, 3, 2], weights=[5, 4, 2, 1])[0]
-            _rate(appeal, reply, score, appeal.closed_at + datetime.timedelta(hours=rng.randint(2, 40)))
+            appeal_rate(appeal, reply, score, appeal.closed_at + datetime.timedelta(hours=rng.randint(2, 40)))
             made["rated"] += 1
     return made

@@ -3,7 +3,6 @@ recorded in bulk and changed, for any units, lines, cadres and months, and when 
 
 import datetime
 import threading
-from collections import defaultdict
 
 import pytest
 from django.db import connection
@@ -15,32 +14,9 @@ from tests import factories
 from unionhome.satisfaction.models import CadreTally, Rating, RatingTally
 from unionhome.satisfaction.services import rating_build, rating_change, rating_record, ratings_bulk_record
 from unionhome.satisfaction.tallies import month_of
+from unionhome.satisfaction.tests.tally_recount import recomputed, stored
 
 LINES = ("visits", "hardship_assistance", "appeals")
-
-
-def recomputed() -> tuple[dict, dict]:
-    """The tallies worked out again from every rating, the slow way."""
-    units, cadres = defaultdict(lambda: [0, 0, 0]), defaultdict(lambda: [0, 0, 0])
-    for rating in Rating.objects.all():
-        path, s = rating.unit_path, rating.score
-        for end in range(4, len(path) + 1, 4):
-            for i, v in enumerate((1, s, s * s)):
-                units[path[:end], rating.service_line, month_of(rating)][i] += v
-        if rating.cadre_id:
-            for i, v in enumerate((1, s, s * s)):
-                cadres[rating.cadre_id, rating.service_line, month_of(rating)][i] += v
-    return {k: tuple(v) for k, v in units.items()}, {k: tuple(v) for k, v in cadres.items()}
-
-
-def stored() -> tuple[dict, dict]:
-    units = {
-        (t.unit_path, t.service_line, t.month): (t.n, t.total, t.total_sq) for t in RatingTally.objects.all() if t.n
-    }
-    cadres = {
-        (t.cadre_id, t.service_line, t.month): (t.n, t.total, t.total_sq) for t in CadreTally.objects.all() if t.n
-    }
-    return units, cadres
 
 
 @pytest.fixture
