@@ -95,6 +95,18 @@ def login_as(client):
 
 
 @pytest.fixture
+def api_get(client):
+    """``api_get(user, url, **params)``: a GET of the API with a bearer token of ``user``, in English."""
+    from unionhome.accounts.services import api_token_issue
+
+    def get(user, url, **params):
+        token = api_token_issue(user=user)[0]
+        return client.get(url, params, headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"})
+
+    return get
+
+
+@pytest.fixture
 def run_tasks():
     """Run every queued background task now, in the real database worker."""
     from unionhome.server.task_worker import task_worker

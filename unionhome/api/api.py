@@ -24,6 +24,7 @@ from unionhome.notify.api import router as notify_router
 from unionhome.org.api import router as org_router
 from unionhome.satisfaction.api import router as satisfaction_router
 from unionhome.surveys.api import router as surveys_router
+from unionhome.surveys.api_answer import router as surveys_answer_router
 from unionhome.voices.api import router as voices_router
 from unionhome.workdays.api import router as workdays_router
 
@@ -88,3 +89,4 @@ api.add_router("/workdays", workdays_router)
 api.add_router("", notify_router)
 api.add_router("/satisfaction", satisfaction_router)
 api.add_router("/satisfaction/surveys", surveys_router)
+api.add_router("/satisfaction", surveys_answer_router)

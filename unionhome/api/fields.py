@@ -4,6 +4,7 @@ Text that reaches the database must not hold NUL or other control characters (Po
 refuses NUL) nor lone surrogates (they cannot be encoded as UTF-8); both answer 422, not 500.
 """
 
+import datetime
 import unicodedata
 from typing import Annotated
 
@@ -27,7 +28,25 @@ def _encodable(value: str) -> str:
 
 
 # Text without control characters (for logins, searches, cursors).
+def _local_time(value: datetime.time) -> datetime.time:
+    if value.tzinfo is not None:
+        raise ValueError(_("Give the time of day without a time zone: it is the union's local time."))
+    return value
+
+
+def _time_cursor(value: str) -> str | None:
+    from unionhome.keyset import decode_time_cursor
+
+    if value and decode_time_cursor(value) is None:
+        raise ValueError(_("This cursor is not valid. Start again from the first page."))
+    return value or None
+
+
 PlainText = Annotated[str, AfterValidator(_plain_text)]
+# The ``next`` cursor of a keyset page (``unionhome.keyset``): refused when it does not decode.
+TimeCursor = Annotated[str, Field(max_length=300), AfterValidator(_plain_text), AfterValidator(_time_cursor)]
+# A time of day on the union's clock (quiet hours…): "22:00", never "22:00+08:00".
+LocalTime = Annotated[datetime.time, AfterValidator(_local_time)]
 # Any characters a person can type, for secrets such as passwords.
 SecretText = Annotated[str, AfterValidator(_encodable)]
 # A database id.

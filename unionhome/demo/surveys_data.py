@@ -13,6 +13,8 @@
   answered, ``demo-member`` has not (it waits on their home page).
 * **A named survey of one station** (``NAMED``), closed last month: demo-member's station on its reading
   room.
+* **"You said, we did"** (``NOTES``): what the union did about the year's survey and the canteen, published
+  for the whole union through ``feedback_action_create``.
 
 Answers are checked by the same rules as a member's (``answer_rules.check_answers``) and written in bulk
 as ``response_submit`` writes them: an anonymous response has no member, the branch as unit and the
@@ -51,6 +53,21 @@ LINES = [
 CONDITIONS = ["食堂饭菜", "通勤班车", "休息室", "职业培训", "文体活动"]
 PRIORITIES = ["诉求快速答复", "困难帮扶", "文体活动", "职业培训", "食堂改善"]
 REASONS = ["反映的问题很久没有答复", "答复了但问题没解决", "不知道找谁反映", "活动太少", "班车时间不合适"]
+# (title, what workers said, what was done, the survey's line or a topic)
+NOTES = [
+    (
+        "诉求答复提速",
+        "年度满意度调查中，职工对诉求答复最不满意，主要是等得太久、不知道办到哪一步了。",
+        "自12月起实行诉求“48小时首次回复”，处理进度在手机上随时可查；超期的诉求每周在工会例会上逐件过堂。",
+        APPEALS_LINE,
+    ),
+    (
+        "夜班食堂加热保温",
+        "夜班职工反映十二点后打的饭菜是凉的，微波炉坏了也没人修。",
+        "夜班增设保温餐车，每个食堂配两台微波炉，由后勤服务中心每周检查。",
+        "canteen",
+    ),
+]
 IDEAS = ["希望诉求处理进度能在手机上看到", "多组织一些倒班职工能参加的活动", "食堂夜班多加几个菜", ""]
 
 

@@ -1,5 +1,6 @@
 """API under ``/api/v1/satisfaction/``: for the served worker, what waits for their rating, rating an item
-and changing that rating; for cadres, the satisfaction index (``api_index.py``, added here)."""
+and changing that rating; for cadres, the satisfaction index (``api_index.py``, added here); for everyone,
+"you said, we did" (``api_you_said.py``)."""
 
 import datetime
 import unicodedata
@@ -16,14 +17,18 @@ from unionhome.satisfaction import selectors, services
 from unionhome.satisfaction.api_alerts import router as alerts_router
 from unionhome.satisfaction.api_index import router as index_router
 from unionhome.satisfaction.api_index_comments import router as index_comments_router
+from unionhome.satisfaction.api_index_dashboard import router as dashboard_router
+from unionhome.satisfaction.api_you_said import router as you_said_router
 from unionhome.satisfaction.edit_window import change_until
 from unionhome.satisfaction.models import Rating
 from unionhome.satisfaction.service_lines import service_line_label
 
 router = Router(tags=["ratings"])
 router.add_router("", index_router)  # /index…: the satisfaction index for cadres
+router.add_router("", dashboard_router)  # /index/heatmap, /index/drivers: the dashboard's charts
 router.add_router("", index_comments_router)  # /index/comments: the lowest ratings' comments
 router.add_router("", alerts_router)  # /alerts: index drops and runs of low ratings
+router.add_router("", you_said_router)  # /you-said: "you said, we did"
 
 ERRORS = {401: ErrorOut}
 

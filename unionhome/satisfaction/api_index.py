@@ -162,11 +162,11 @@ def _finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def _unit(unit) -> dict:
+def unit_out(unit) -> dict:
     return {"id": unit.pk, "name": unit.name, "kind": unit.kind}
 
 
-def _figure(figure: Figure) -> dict:
+def figure_out(figure: Figure) -> dict:
     e = figure.estimate  # None when suppressed: nothing but n and the flag
     return {
         "index": _finite(e.index) if e else None,
@@ -186,7 +186,7 @@ def _comparison(c: Comparison | None) -> dict | None:
     }
 
 
-def _chosen_period(text: str | None) -> Period:
+def chosen_period(text: str | None) -> Period:
     return Period.parse(text) if text else Period.containing("month", timezone.localdate())
 
 
@@ -201,24 +201,24 @@ def unit_index(request: HttpRequest, filters: Query[IndexFilters]):
     previous period's with Welch's test. Needs `satisfaction.view_index` (403); a unit outside the caller's
     scope is 404."""
     result = index_reads.unit_index(
-        request.auth, unit_id=filters.unit_id, period=_chosen_period(filters.period), service_line=filters.service_line
+        request.auth, unit_id=filters.unit_id, period=chosen_period(filters.period), service_line=filters.service_line
     )
     return {
-        "unit": _unit(result.unit),
+        "unit": unit_out(result.unit),
         "period": str(result.period),
         "period_label": result.period.label(),
         "previous_period": str(result.previous_period) if result.previous_period else None,
         "min_group": result.min_group,
-        "overall": _figure(result.overall),
-        "previous": _figure(result.previous),
+        "overall": figure_out(result.overall),
+        "previous": figure_out(result.previous),
         "comparison": _comparison(result.comparison),
         "lines": [
             {
                 "code": line.code,
                 "label": line.label,
                 "weight": line.weight,
-                "current": _figure(line.current),
-                "previous": _figure(line.previous),
+                "current": figure_out(line.current),
+                "previous": figure_out(line.previous),
                 "comparison": _comparison(line.comparison),
             }
             for line in result.lines
@@ -243,7 +243,7 @@ def index_trend(request: HttpRequest, filters: Query[TrendFilters]):
         service_line=filters.service_line,
     )
     return {
-        "unit": _unit(trend.unit),
+        "unit": unit_out(trend.unit),
         "kind": trend.kind,
         "service_line": trend.service_line,
         "min_group": trend.min_group,
@@ -251,7 +251,7 @@ def index_trend(request: HttpRequest, filters: Query[TrendFilters]):
             {
                 "period": str(p.period),
                 "label": p.period.label(),
-                "figure": _figure(p.figure),
+                "figure": figure_out(p.figure),
                 "comparison": _comparison(p.comparison),
             }
             for p in trend.points
@@ -270,16 +270,16 @@ def index_units(request: HttpRequest, filters: Query[IndexFilters]):
     the top and the bottom units are the two ends. Members attached to the unit itself make a row of
     their own (`is_self`)."""
     below = index_reads.units_below(
-        request.auth, unit_id=filters.unit_id, period=_chosen_period(filters.period), service_line=filters.service_line
+        request.auth, unit_id=filters.unit_id, period=chosen_period(filters.period), service_line=filters.service_line
     )
     return {
-        "unit": _unit(below.unit),
+        "unit": unit_out(below.unit),
         "period": str(below.period),
         "period_label": below.period.label(),
         "service_line": below.service_line,
         "min_group": below.min_group,
-        "trail": [_unit(u) for u in below.trail],
-        "units": [{"unit": _unit(u.unit), "is_self": u.is_self, **_figure(u.figure)} for u in below.units],
+        "trail": [unit_out(u) for u in below.trail],
+        "units": [{"unit": unit_out(u.unit), "is_self": u.is_self, **figure_out(u.figure)} for u in below.units],
     }
 
 
@@ -292,9 +292,9 @@ def index_units(request: HttpRequest, filters: Query[IndexFilters]):
 def index_cadres(request: HttpRequest, filters: Query[CadreFilters]):
     """The cadres holding a role on `unit_id` or below, each with the index in `period` of the services
     they were answerable for, best first."""
-    result = index_reads.cadre_indexes(request.auth, unit_id=filters.unit_id, period=_chosen_period(filters.period))
+    result = index_reads.cadre_indexes(request.auth, unit_id=filters.unit_id, period=chosen_period(filters.period))
     return {
-        "unit": _unit(result.unit),
+        "unit": unit_out(result.unit),
         "period": str(result.period),
         "period_label": result.period.label(),
         "min_group": result.min_group,
@@ -302,9 +302,11 @@ def index_cadres(request: HttpRequest, filters: Query[CadreFilters]):
             {
                 "id": c.user_id,
                 "name": c.name,
-                "roles": [{"role": a.role, "label": str(a.get_role_display()), "unit": _unit(a.unit)} for a in c.roles],
-                "overall": _figure(c.overall),
-                "lines": {code: _figure(f) for code, f in c.lines.items()},
+                "roles": [
+                    {"role": a.role, "label": str(a.get_role_display()), "unit": unit_out(a.unit)} for a in c.roles
+                ],
+                "overall": figure_out(c.overall),
+                "lines": {code: figure_out(f) for code, f in c.lines.items()},
             }
             for c in result.cadres
         ],

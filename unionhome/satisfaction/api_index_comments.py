@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from unionhome.satisfaction import index_comments
-from unionhome.satisfaction.api_index import ERRORS, IndexFilters, UnitRefOut, _chosen_period, _unit
+from unionhome.satisfaction.api_index import ERRORS, IndexFilters, UnitRefOut, chosen_period, unit_out
 
 router = Router(tags=["satisfaction index"])
 
@@ -44,10 +44,10 @@ def index_comments_list(request: HttpRequest, filters: Query[IndexFilters]):
     `service_line`), each with its line and month only. Empty, with `shown: false`, when the unit and period
     have fewer than `min_group` ratings in all. Needs `satisfaction.view_index` (403); outside the scope, 404."""
     result = index_comments.low_comments(
-        request.auth, unit_id=filters.unit_id, period=_chosen_period(filters.period), service_line=filters.service_line
+        request.auth, unit_id=filters.unit_id, period=chosen_period(filters.period), service_line=filters.service_line
     )
     return {
-        "unit": _unit(result.unit),
+        "unit": unit_out(result.unit),
         "period": str(result.period),
         "period_label": result.period.label(),
         "service_line": result.service_line,

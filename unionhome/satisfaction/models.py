@@ -180,3 +180,75 @@ class SatisfactionAlert(models.Model):
     @property
     def permission_unit_path(self) -> str:
         return self.unit_path
+
+
+class RatingRequest(models.Model):
+    """That the served member was asked to rate one item (``requests.rating_request``): once per item, so that a
+    retry, a reopened-and-closed case or the daily catch-up never asks twice. Kept apart from the inbox
+    (which a member may clear) and read by the catch-up to skip items already asked about."""
+
+    item_type = models.CharField(max_length=100)
+    item_id = models.PositiveBigIntegerField()
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["item_type", "item_id"], name="rating_request_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item_type} #{self.item_id}"
+
+
+class FeedbackAction(models.Model):
+    """You said, we did (你说我做): what workers said and what the union did about it, written by the cadres
+    of ``unit`` (``satisfaction.manage_surveys``) and shown, once published, to the members of its subtree.
+    Optional links say where the voice came from: a survey, a service line, an appeal category or a hot
+    topic word. Written only by ``services_actions.py``."""
+
+    unit = models.ForeignKey("org.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    unit_path = models.CharField(max_length=255, editable=False)
+    title = models.CharField(_("title"), max_length=100)
+    said = models.TextField(_("what workers said"), max_length=1000)
+    done = models.TextField(_("what was done"), max_length=2000)
+    survey = models.ForeignKey(
+        "surveys.Survey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("survey")
+    )
+    service_line = models.CharField(_("service line"), max_length=40, blank=True)
+    topic = models.CharField(_("appeal category or hot topic"), max_length=50, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)  # null: a draft
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("you said, we did")
+        verbose_name_plural = _("you said, we did")
+        indexes = [
+            # A member's page: published notes of their unit and the units above it, newest first.
+            models.Index(
+                fields=["unit_path", "-published_at", "-id"],
+                condition=Q(published_at__isnull=False),
+                name="feedback_action_published",
+            ),
+            # A cadre's list: every note of their subtree, newest first.
+            models.Index(
+                fields=["unit_path", "created_at"],
+                name="feedback_action_scope",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def permission_unit_path(self) -> str:
+        return self.unit_path
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None

@@ -4,8 +4,10 @@
   below for the registered ratables; congress proposals and inspections; appeal answers).
 * ``ratings_bulk_record``: many ratings at once (the demo data), validated the same way.
 * ``rating_change``: the member changes their own rating within the edit window (``edit_window.py``).
+* ``rating_rescore``: the write of a change (score, comment, tallies) with no checks of who or when, for
+  ``rating_change`` and for features whose ratings are changed with their own record (an appeal's answer).
 
-These three are the only code that writes ratings (``tests/test_rating_writes.py`` holds the rest of
+These are the only code that writes ratings (``tests/test_rating_writes.py`` holds the rest of
 the source tree to it), and each tells ``_tallied`` what changed, so that exact running tallies of the
 satisfaction index can be kept in that one place. ``rating_record`` and ``ratings_bulk_record`` write no
 audit event: an anonymous appeal's rating must leave none, so the caller records what it may.
@@ -172,13 +174,30 @@ def rating_change(*, actor, rating: Rating, score: int, comment: str = "") -> Ra
     text = _checked(rating.service_line, score, comment)
     if (rating.score, rating.comment) == (score, text):
         return rating
-    old = copy.copy(rating)
-    rating.score, rating.comment, rating.changed_at = score, text, now
-    rating.save(update_fields=["score", "comment", "changed_at"])
-    _tallied(old, rating)
+    rating_rescore(rating, score=score, comment=text, changed_at=now)
     ratable = ratable_for_type(rating.item_type)
     item = ratable.model._default_manager.filter(pk=rating.item_id).first() if ratable else None
     record(actor, "satisfaction.rating.changed", item, item_type=rating.item_type, item_id=rating.item_id)
+    return rating
+
+
+@transaction.atomic
+def rating_rescore(
+    rating: Rating, *, score: int, comment: str = "", changed_at: datetime.datetime | None = None
+) -> Rating:
+    """Write a new score and comment on a saved ``rating`` and move the tallies with it; nothing else.
+
+    No permission or window check: the caller has made them and holds the rating locked (``rating_change``
+    here, a feature's own service for a rating kept with its record, e.g. an appeal's answer). Score and
+    comment are checked as ``rating_record`` checks them (``ValidationError``, nothing written). Unchanged
+    values write nothing. ``changed_at`` defaults to now (an anonymous rating passes the hour)."""
+    text = _checked(rating.service_line, score, comment)
+    if (rating.score, rating.comment) == (score, text):
+        return rating
+    old = copy.copy(rating)
+    rating.score, rating.comment, rating.changed_at = score, text, changed_at or timezone.now()
+    rating.save(update_fields=["score", "comment", "changed_at"])
+    _tallied(old, rating)
     return rating
 
 

@@ -14,6 +14,7 @@ from unionhome.server.scheduler import PeriodicJob, run_sweeps, schedule
 
 DAILY_SWEEPS: list[str] = [
     "unionhome.satisfaction.alerts.satisfaction_alerts_raise",
+    "unionhome.satisfaction.requests.rating_requests_catch_up",
 ]
 
 DAILY_AT = datetime.time(7, 50)

@@ -1,6 +1,8 @@
 """The cadres' satisfaction dashboard, /satisfaction/index/ (``satisfaction.view_index``): a unit's index in a
-period with its interval and the change against the period before, its trend, the units just below (drill
-down by ``?unit=``), its service lines lowest first and the newest comments of its lowest ratings.
+period with its interval and the change against the period before (a gauge), its trend, the units just below
+(drill down by ``?unit=``) and their heat map over the last months or quarters, the drivers of overall
+satisfaction from the latest survey reaching the unit, the open first-signal alerts (marked seen by a POST to
+the same address), its service lines lowest first and the newest comments of its lowest ratings.
 
 Every figure comes from ``index_reads`` / ``index_comments`` (scoped there, small groups suppressed there), so
 the page reads a fixed number of queries whatever the number of units or ratings. Charts get their data only
@@ -10,22 +12,30 @@ through ``json_script``; the same figures are in the tables beside them.
 import datetime
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unionhome.home.params import id_param
+from unionhome.satisfaction.alert_reads import alert_for
+from unionhome.satisfaction.alerts import alert_mark_seen
+from unionhome.satisfaction.index_alerts import alert_rows, open_alerts
+from unionhome.satisfaction.index_charts import drivers_by_quadrant, drivers_chart, heatmap_chart
 from unionhome.satisfaction.index_comments import low_comments
+from unionhome.satisfaction.index_drivers import unit_drivers
 from unionhome.satisfaction.index_figures import Figure
-from unionhome.satisfaction.index_math import Comparison
-from unionhome.satisfaction.index_reads import UnitIndex, index_trend, unit_index, units_below, unknown_line_error
+from unionhome.satisfaction.index_heatmap import units_heatmap
+from unionhome.satisfaction.index_reads import index_trend, unit_index, units_below, unknown_line_error
+from unionhome.satisfaction.index_words import change_text, lowest_first
 from unionhome.satisfaction.periods import Period
 from unionhome.satisfaction.service_lines import service_line_spec, service_lines
 
 TREND_LENGTH = {"month": 12, "quarter": 8}
+HEATMAP_COLUMNS = 6
 CHOICES = (("month", 12), ("quarter", 8), ("year", 3))
 
 
@@ -79,49 +89,22 @@ def units_chart(below) -> dict:
     }
 
 
-def change_text(index: UnitIndex) -> str:
-    """The change against the period before, in words: by how much, and whether it is significant."""
-    before, c = index.previous_period, index.comparison
-    if before is None:
-        return _("There is no period before this one to compare with.")
-    if c is None or c.difference is None:
-        if index.overall.index is None:
-            return _("No comparison: this period's index is not shown.")
-        if index.previous.suppressed:
-            return _("No comparison: %(period)s has fewer than %(k)s answers.") % {
-                "period": before.label(),
-                "k": index.min_group,
-            }
-        return _("No comparison: %(period)s has no answers.") % {"period": before.label()}
-    points = _("%(difference)s points against %(period)s.") % {
-        "difference": f"{c.difference:+.1f}",
-        "period": before.label(),
-    }
-    return f"{points} {significance_text(c)}"
-
-
-def significance_text(c: Comparison) -> str:
-    if c.significant and c.drop:
-        return _("A significant drop (p < 0.05).")
-    if c.significant:
-        return _("A significant rise (p < 0.05).")
-    return _("Not significant: the difference may be chance.")
-
-
-def lowest_first(lines):
-    """Service lines shown by index, lowest first; then the suppressed; then those without answers."""
-
-    def key(line):
-        figure = line.current
-        if figure.index is not None:
-            return (0, figure.index, line.label)
-        return (1 if figure.suppressed else 2, 0.0, line.label)
-
-    return sorted(lines, key=key)
+def mark_seen(request):
+    """POST ``alert``: mark that alert seen (403 without the permission, 404 outside the scope), then back to
+    the dashboard as it was."""
+    alert_id = id_param(request.POST.get("alert"))
+    if alert_id is None:
+        raise Http404(_("There is no such alert."))
+    alert = alert_mark_seen(actor=request.user, alert=alert_for(request.user, alert_id))
+    messages.success(request, _("The alert on %(unit)s was marked seen.") % {"unit": alert.unit.name})
+    query = request.GET.urlencode()
+    return redirect(f"{reverse('satisfaction:index')}{'?' + query if query else ''}#alerts")
 
 
 @login_required
 def dashboard(request):
+    if request.method == "POST":
+        return mark_seen(request)
     viewer = request.user
     raw_unit = request.GET.get("unit")
     unit_id = id_param(raw_unit)
@@ -139,6 +122,10 @@ def dashboard(request):
     )
     below = units_below(viewer, unit_id=index.unit.pk, period=period, service_line=line)
     comments = low_comments(viewer, unit_id=index.unit.pk, period=period, service_line=line)
+    heatmap = units_heatmap(
+        viewer, unit_id=index.unit.pk, kind=kind, columns=HEATMAP_COLUMNS, service_line=line, today=trend_end
+    )
+    drivers = unit_drivers(index.unit)
 
     keep = {"period": str(period), **({"line": line} if line else {})}
     choices = period_choices(today)
@@ -159,5 +146,12 @@ def dashboard(request):
         "gauge_chart": gauge_chart(index.overall, _("Satisfaction index")),
         "trend_chart": trend_chart(trend),
         "units_chart": units_chart(below),
+        "heatmap": heatmap,
+        "heatmap_chart": heatmap_chart(heatmap),
+        "heatmap_height": 90 + 36 * len(heatmap.rows),
+        "drivers": drivers,
+        "drivers_table": drivers_by_quadrant(drivers.analysis) if drivers.analysis else [],
+        "drivers_chart": drivers_chart(drivers.analysis) if drivers.analysis and drivers.analysis.drivers else None,
+        "alerts": alert_rows(open_alerts(index.unit)),
     }
     return render(request, "satisfaction/index/dashboard.html", context)

@@ -8,4 +8,4 @@ class SurveysConfig(AppConfig):
     verbose_name = "Satisfaction surveys"
 
     def ready(self):
-        from unionhome.surveys import navigation  # noqa: F401  (menu entries)
+        from unionhome.surveys import navigation, tasks  # noqa: F401  (menu entries, background work)

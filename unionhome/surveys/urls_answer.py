@@ -1,3 +1,11 @@
-"""The survey pages for answer: filled in by its views module."""
+"""The member's survey pages: their surveys, answering one, and the thank-you page."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from unionhome.surveys import views_answer
+
+urlpatterns: list = [
+    path("", views_answer.mine, name="mine"),
+    path("<int:pk>/", views_answer.answer, name="answer"),
+    path("<int:pk>/thanks/", views_answer.thanks, name="thanks"),
+]

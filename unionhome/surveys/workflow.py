@@ -18,6 +18,9 @@ from django.utils.translation import gettext as _
 
 from unionhome.surveys.models import Survey
 
+# Who builds, sends, reminds about and closes a survey: chairs and vice chairs on its unit.
+BUILD_PERMISSION = "satisfaction.manage_surveys"
+
 Status = Survey.Status
 
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {

@@ -1,4 +1,8 @@
 """The annual union-work report under ``/reports/``."""
 
+from django.urls import path
+
+from unionhome.work_report import views
+
 app_name = "work_report"
-urlpatterns: list = []
+urlpatterns = [path("annual/", views.annual, name="annual")]

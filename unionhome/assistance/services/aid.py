@@ -57,6 +57,7 @@ from unionhome.encryption import keyed_digest
 from unionhome.notify.services import notification_send
 from unionhome.org.identity import mask_id_number, normalize_id_number
 from unionhome.org.models import Member, OrgUnit
+from unionhome.satisfaction.requests import rating_request
 
 Campaign = AidCampaign.State
 Status = AidApplication.Status
@@ -968,6 +969,7 @@ def aid_application_pay(*, actor: Any, application: AidApplication, idempotency_
     )
     application.status = Status.PAID
     application.save(update_fields=["status"])
+    transaction.on_commit(lambda: rating_request(application), robust=True)
     record(
         actor,
         "assistance.aid_application.paid",

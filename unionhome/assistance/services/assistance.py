@@ -34,6 +34,7 @@ from unionhome.assistance.services.follow_ups import follow_ups_schedule
 from unionhome.audit.recorder import record
 from unionhome.notify.services import notification_send
 from unionhome.org.models import Member
+from unionhome.satisfaction.requests import rating_request
 
 DESCRIPTION_MAX_LENGTH = 2000
 NOTE_MAX_LENGTH = 500
@@ -290,6 +291,7 @@ def _mark_delivered(assistance: Assistance) -> None:
     assistance.save(update_fields=["status", "delivered_on"])
     follow_ups_schedule(assistance=assistance)
     _notify_delivered(assistance)
+    transaction.on_commit(lambda: rating_request(assistance), robust=True)
 
 
 @transaction.atomic

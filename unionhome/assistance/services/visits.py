@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -37,6 +37,7 @@ from unionhome.assistance.selectors.visits import visiting_cadres
 from unionhome.audit.recorder import record
 from unionhome.notify.services import notification_send
 from unionhome.org.models import Member, MemberTag, OrgUnit
+from unionhome.satisfaction.requests import rating_request
 
 # Life events that make a visit due, and within how many days when the union has set no rule.
 DEFAULT_DUE_DAYS: dict[str, int] = {
@@ -510,6 +511,7 @@ def _write_record(*, actor, visit: Visit, report: VisitReport, idempotency_key: 
         ]
     )
     visit.visitors.set(report.visitors)
+    transaction.on_commit(lambda: rating_request(visit), robust=True)
     return payment
 
 
@@ -532,26 +534,6 @@ def _audit_recorded(actor, visit: Visit, report: VisitReport, payment: Payment |
         payment=payment.pk if payment else None,
         needs_raised=bool(report.needs),
         **extra,
-    )
-
-
-def _notify_member_visited(visit: Visit) -> None:
-    """Ask the visited member (when they have an account) how the visit went."""
-    user = getattr(visit.member, "user", None)
-    if user is None or not user.is_active:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        title = _("Thank you for receiving our visit. Tell us how it went.")
-    try:
-        url = reverse("satisfaction:rate", args=[Visit._meta.label_lower, visit.pk])
-    except NoReverseMatch:
-        url = reverse("assistance:my_visits")
-    notification_send(
-        recipient=user,
-        kind="assistance.visit_recorded",
-        title=title,
-        url=url,
-        dedupe_key=f"visit-recorded:{visit.pk}",
     )
 
 
@@ -609,7 +591,6 @@ def visit_record(
     )
     payment = _write_record(actor=actor, visit=visit, report=report, idempotency_key=idempotency_key)
     _audit_recorded(actor, visit, report, payment, due_by=visit.due_by)
-    _notify_member_visited(visit)
     return visit
 
 
@@ -671,7 +652,6 @@ def visit_record_unplanned(
     payment = _write_record(actor=actor, visit=visit, report=report, idempotency_key=idempotency_key)
     visit.already_recorded = False
     _audit_recorded(actor, visit, report, payment, unplanned=True, occasion=occasion)
-    _notify_member_visited(visit)
     return visit
 
 

@@ -504,11 +504,12 @@ def test_a_cadre_does_not_record_a_visit_to_themselves(centre):
         services.visit_cancel(actor=cadre, visit=visit, reason="不需要")
 
 
-def test_the_member_is_asked_to_rate_the_visit(centre):
-    record(centre, due_visit(centre["member_record"]))
+def test_the_member_is_asked_to_rate_the_visit_once(centre, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        record(centre, due_visit(centre["member_record"]))
     note = Notification.objects.get(recipient=centre["member"])
     visit = Visit.objects.get()
-    assert note.kind == "assistance.visit_recorded"
+    assert note.kind == "satisfaction.rating.request"
     assert note.url == f"/satisfaction/rate/assistance.visit/{visit.pk}/"
 
 

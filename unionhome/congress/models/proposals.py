@@ -163,6 +163,14 @@ class ProposalReply(models.Model):
         verbose_name = _("proposal reply")
         verbose_name_plural = _("proposal replies")
         constraints = [models.UniqueConstraint(fields=["proposal", "round"], name="reply_once_per_round")]
+        # The replies of a subtree in a year (the annual work report, the proposal reports).
+        indexes = [
+            models.Index(
+                fields=["unit_path", "replied_at"],
+                name="reply_scope_time",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.proposal} #{self.round}"

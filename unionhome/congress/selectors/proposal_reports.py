@@ -80,7 +80,7 @@ def _score():
     return Case(*(When(rating=grade, then=score) for grade, score in SCORES.items()), output_field=IntegerField())
 
 
-def _reply_aggregates():
+def reply_aggregates():
     return {
         "replies": Count("id"),
         "on_time": Count("id", filter=Q(on_time=True)),
@@ -91,7 +91,7 @@ def _reply_aggregates():
     }
 
 
-def _figures(row: dict) -> ReplyFigures:
+def reply_figures(row: dict) -> ReplyFigures:
     return ReplyFigures(
         replies=row["replies"],
         on_time=row["on_time"],
@@ -131,7 +131,7 @@ def dashboard_for(session: CongressSession, today: datetime.date | None = None) 
     proposals = Proposal.objects.filter(session=session)
     by_status = dict(proposals.order_by().values_list("status").annotate(n=Count("id")))
     replies = ProposalReply.objects.filter(proposal__session=session)
-    overall = _figures(replies.aggregate(**_reply_aggregates()))
+    overall = reply_figures(replies.aggregate(**reply_aggregates()))
     departments: dict[int, DepartmentRow] = {}
     referred = (
         proposals.filter(department__isnull=False)
@@ -143,10 +143,10 @@ def dashboard_for(session: CongressSession, today: datetime.date | None = None) 
         departments[row["department_id"]] = DepartmentRow(
             row["department_id"], row["department__name"], referred=row["n"], overdue=row["overdue"]
         )
-    for row in replies.order_by().values("department_id", "department__name").annotate(**_reply_aggregates()):
+    for row in replies.order_by().values("department_id", "department__name").annotate(**reply_aggregates()):
         key = row["department_id"]
         dept = departments.setdefault(key, DepartmentRow(key, row["department__name"]))
-        dept.figures = _figures(row)
+        dept.figures = reply_figures(row)
     return Dashboard(
         session=session,
         by_status=by_status,

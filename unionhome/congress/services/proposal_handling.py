@@ -27,6 +27,7 @@ from unionhome.congress.ratings import PROPOSAL_REPLIES
 from unionhome.congress.services.proposals import MAX_TEXT, _decided, _lock, _printable, _text, proposal_url
 from unionhome.notify.services import notification_send
 from unionhome.org.models import OrgUnit
+from unionhome.satisfaction.requests import rating_request
 from unionhome.satisfaction.services import COMMENT_MAX_LENGTH, rating_record
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,9 @@ def proposal_reply(*, actor, proposal: Proposal, body) -> ProposalReply:
     proposal.rating_due_on = today + datetime.timedelta(days=proposal.session.congress.rating_days)
     proposal.save()
     record(actor, "congress.proposal.replied", proposal, round=reply.round, on_time=reply.on_time)
+    transaction.on_commit(
+        lambda: rating_request(proposal, member=reply.member, url=proposal_url(proposal)), robust=True
+    )
     _decided(
         proposal,
         event,

@@ -7,10 +7,10 @@ from django.db.models import Count, Sum
 from unionhome.accounts.models import User
 from unionhome.demo import loader, shape
 from unionhome.demo.satisfaction_data import dipping_station
-from unionhome.demo.surveys_data import NAMED, OPEN, QUIET_STATIONS
+from unionhome.demo.surveys_data import NAMED, NOTES, OPEN, QUIET_STATIONS
 from unionhome.org.models import OrgUnit
 from unionhome.satisfaction.index_math import min_group
-from unionhome.satisfaction.models import RatingTally, SatisfactionAlert
+from unionhome.satisfaction.models import FeedbackAction, RatingTally, SatisfactionAlert
 from unionhome.satisfaction.tests.tally_recount import recomputed, stored
 from unionhome.surveys.models import Invitation, Response, Survey
 from unionhome.voices.routing import branch_of
@@ -63,3 +63,6 @@ def test_the_demo_union_has_a_satisfaction_story_and_its_surveys():
     named = Survey.objects.get(title=NAMED)
     assert named.status == Survey.Status.CLOSED and not named.is_anonymous
     assert not Response.objects.filter(survey=named, member__isnull=True).exists()
+
+    # what the union did about it, published for every member
+    assert FeedbackAction.objects.filter(published_at__isnull=False, unit=union).count() == len(NOTES)

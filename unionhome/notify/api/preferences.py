@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from unionhome.api.errors import ErrorOut, ValidationErrorOut
+from unionhome.api.fields import LocalTime
 from unionhome.notify.events import EVENT_GROUPS
 from unionhome.notify.selectors.preferences import preferences_view
 from unionhome.notify.services.preferences import UNCHANGED, preferences_update
@@ -47,8 +48,8 @@ class PreferencesIn(Schema):
     dingtalk_webhook: str | None = Field(None, max_length=500, description='Null keeps it, "" removes it.')
     dingtalk_secret: str | None = Field(None, max_length=200, description='Null keeps it, "" removes it.')
     quiet_hours: bool | None = Field(None, description="False removes quiet hours; true sets them from the times.")
-    quiet_start: datetime.time | None = None
-    quiet_end: datetime.time | None = None
+    quiet_start: LocalTime | None = None
+    quiet_end: LocalTime | None = None
     digest_hour: int | None = Field(None, ge=0, le=23)
     groups: dict[GroupName, GroupChoice] | None = Field(None, description="Choices for the groups given.")
 

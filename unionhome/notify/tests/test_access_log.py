@@ -21,6 +21,15 @@ from unionhome.server.access_log import AccessLogger, is_unlogged
         ("/voices/anonymously/", False),
         ("/api/v1/voices/appeals", False),
         ("/notify/", False),
+        ("/surveys/12/", True),
+        ("/surveys/12", True),
+        ("/surveys/12/thanks/", True),
+        ("/api/v1/satisfaction/surveys/12/responses", True),
+        ("/api/v1/satisfaction/surveys/12", True),
+        ("/surveys/", False),
+        ("/surveys/manage/12/", False),
+        ("/surveys/manage/12/results/", False),
+        ("/api/v1/satisfaction/surveys/manage/12/results", False),
     ],
 )
 def test_which_paths_leave_no_line(path, unlogged):

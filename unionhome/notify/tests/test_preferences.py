@@ -286,3 +286,7 @@ def test_api_reads_and_patches_preferences(client, db):
     response = client.patch("/api/v1/notify/preferences", bad, content_type="application/json", headers=headers)
     assert response.status_code == 422
     assert Preferences.objects.get(user=zhang).wecom_webhook == WECOM
+    zoned = {"quiet_hours": True, "quiet_start": "23:00:00+08:00", "quiet_end": "06:00:00"}
+    response = client.patch("/api/v1/notify/preferences", zoned, content_type="application/json", headers=headers)
+    assert response.status_code == 422 and "time zone" in str(response.json())
+    assert str(Preferences.objects.get(user=zhang).quiet_start) == "22:00:00"

@@ -195,8 +195,9 @@ def test_running_twice_raises_and_sends_nothing_new(fed):
     assert satisfaction_alerts_raise(today=TODAY) == {"index_drop": 2, "low_run": 1}
     sent = Notification.objects.filter(kind=KIND).count()
     assert satisfaction_alerts_raise(today=TODAY) == {"index_drop": 0, "low_run": 0}
-    assert tasks.satisfaction_daily.call(TODAY.isoformat()) == {
-        "satisfaction_alerts_raise": {"index_drop": 0, "low_run": 0}
+    assert tasks.satisfaction_daily.call(TODAY.isoformat())["satisfaction_alerts_raise"] == {
+        "index_drop": 0,
+        "low_run": 0,
     }
     assert SatisfactionAlert.objects.count() == 3 and Notification.objects.filter(kind=KIND).count() == sent
 

@@ -5,6 +5,9 @@ hardship assistance, and two of them said why. The chair opens the dashboard fro
 and the union's two stations, drills down to station 2, finds hardship assistance at the top of the
 service lines (lowest first) and reads the two comments, with the month only. Then the same on a phone
 360 px wide: nothing scrolls sideways. axe-core runs on every page.
+
+With a closed survey answered, the gauge, the heat map and the drivers' scatter chart are drawn on the desktop
+and on the phone, and a tap on a row of the heat map drills down.
 """
 
 import datetime
@@ -114,3 +117,55 @@ def test_the_chair_drills_down_to_the_lowest_rated_line(transactional_db, visit,
 def zh_label(code: str) -> str:
     with translation.override("zh-hans"):
         return service_line_label(code)
+
+
+def drawn(c, chart_id: str) -> str:
+    """Wait for the chart to be drawn (a canvas, animations done) and answer its first series' type."""
+    c.page.wait_for_selector(f"#{chart_id}[data-drawn] canvas")
+    return c.page.evaluate(
+        f"echarts.getInstanceByDom(document.getElementById('{chart_id}')).getOption().series[0].type"
+    )
+
+
+def test_gauge_heat_map_and_drivers_drawn_on_a_phone_too(transactional_db, visit, union, people):  # noqa: F811
+    from unionhome.satisfaction.tests.drivers_data import answered_survey
+
+    chair = people["chair"]
+    rate(union["g11"], "visits", [5, 4, 5, 5, 4, 5])
+    rate(union["g21"], "visits", [2, 3, 2, 3, 2])
+    answered_survey(chair, union)
+
+    c = visit(DESKTOP)
+    c.login(chair.username, factories.PASSWORD, factories.totp_code(chair))
+    c.page.goto("/satisfaction/index/")
+    assert drawn(c, "chart-gauge") == "gauge"
+    assert drawn(c, "chart-heatmap") == "heatmap"
+    assert drawn(c, "chart-drivers") == "scatter"
+    c.axe()
+    # The trend's first and last labels sit inside their bands, inside the chart.
+    assert c.page.evaluate("echarts.getInstanceByDom(document.getElementById('chart-trend')).getOption()"
+                           ".xAxis[0].boundaryGap") is True  # fmt: skip
+    table = c.page.locator("#drivers-table tbody tr")
+    assert table.count() == 3 and "帮扶" in c.page.locator("#drivers-table").inner_text()
+
+    # On a narrow phone: every chart is drawn, nothing scrolls sideways.
+    c.page.set_viewport_size(NARROW_PHONE)
+    c.page.goto("/satisfaction/index/")
+    for chart_id in ("chart-gauge", "chart-heatmap", "chart-drivers", "chart-trend"):
+        drawn(c, chart_id)
+        width = c.page.evaluate(f"document.querySelector('#{chart_id} canvas').getBoundingClientRect().width")
+        assert width <= NARROW_PHONE["width"]
+    c.axe()
+    assert c.page.evaluate("document.documentElement.scrollWidth") <= NARROW_PHONE["width"]
+
+    # A tap on station 2's row of the heat map drills down to it.
+    chart = c.page.locator("#chart-heatmap[data-drawn]")
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    row = c.page.evaluate(
+        f"JSON.parse(document.getElementById('index-heatmap').textContent).ids.indexOf({union['s2'].pk})"
+    )
+    x, y = chart.evaluate(f"el => echarts.getInstanceByDom(el).convertToPixel({{seriesIndex: 0}}, [5, {row}])")
+    c.page.mouse.click(box["x"] + x, box["y"] + y)
+    c.page.wait_for_url(f"**/satisfaction/index/?unit={union['s2'].pk}*")
+    assert c.page.locator("#index-unit").inner_text() == union["s2"].name

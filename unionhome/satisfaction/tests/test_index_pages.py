@@ -9,8 +9,11 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from tests import factories
+from unionhome.satisfaction.alerts import satisfaction_alerts_raise
+from unionhome.satisfaction.models import SatisfactionAlert
 from unionhome.satisfaction.periods import Period
 from unionhome.satisfaction.service_lines import service_line_label
+from unionhome.satisfaction.tests.drivers_data import answered_survey
 from unionhome.satisfaction.tests.index_data import at, commented, rate
 
 URL = "/satisfaction/index/"
@@ -147,9 +150,11 @@ def test_comments_are_shown_from_k_ratings_without_who_or_when(client, login_as,
 def test_the_query_count_does_not_grow_with_units_or_ratings(
     client, login_as, people, union, rated, django_assert_max_num_queries
 ):
+    answered_survey(people["chair"], union)  # the drivers are read too
+    low_run(union["g21"])
     login_as(people["chair"])
     client.get(URL, {"period": "2026-10"})  # warm the session
-    with django_assert_max_num_queries(40) as few:
+    with django_assert_max_num_queries(48) as few:
         assert client.get(URL, {"period": "2026-10"}).status_code == 200
     before = len(few.captured_queries)
     for i in range(6):
@@ -158,4 +163,74 @@ def test_the_query_count_does_not_grow_with_units_or_ratings(
         commented(branch, "visits", 1, f"差评{i}", when=at(2026, 10, 10 + i))
     with django_assert_max_num_queries(before):
         response = client.get(URL, {"period": "2026-10"})
-    assert response.status_code == 200 and "新分工会5" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200 and "新分工会5" in html and 'id="drivers-table"' in html
+    assert html.count('name="alert"') == 1
+
+
+def low_run(unit) -> SatisfactionAlert:
+    """Three 1-star ratings of visits in ``unit`` just now: a run of low ratings, raised by the daily job."""
+    rate(unit, "visits", [1, 1, 1], when=timezone.now() - timezone.timedelta(minutes=5))
+    satisfaction_alerts_raise(today=timezone.localdate())
+    return SatisfactionAlert.objects.get(kind="low_run")
+
+
+def section(html: str, name: str) -> str:
+    start = html.index(f'<section class="card" id="{name}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_heatmap_shows_the_units_below_month_by_month(client, login_as, people, union, rated):
+    rate(union["g11"], "visits", [5, 4], when=at(2026, 9, 3))  # two answers in September: suppressed
+    login_as(people["chair"])
+    _response, html = page(client, period="2026-10")
+    assert '<script id="index-heatmap" type="application/json">' in html
+    heat = section(html, "heatmap")
+    with translation.override("zh-hans"):
+        labels = [Period.parse(p).label() for p in ("2026-05", "2026-09", "2026-10")]
+    assert all(label in heat for label in labels) and Period.parse("2026-11").label() not in heat
+    rows = heat[heat.index("<tbody>") :].split("</tr>")
+    station1 = next(row for row in rows if union["s1"].name in row)
+    assert f'href="?unit={union["s1"].pk}&amp;period=2026-10"' in station1
+    assert fewer_than(5) in station1 and "90.0" in station1  # October: 5, 5, 4, 4, 5
+
+
+def test_drivers_come_from_the_latest_survey_reaching_the_unit(client, login_as, people, union, rated):
+    login_as(people["chair"])
+    _response, html = page(client, period="2026-10")
+    assert 'id="drivers-none"' in section(html, "drivers") and "index-drivers" not in html
+    survey = answered_survey(people["chair"], union, anonymous=True)
+    _response, html = page(client, period="2026-10")
+    drivers = section(html, "drivers")
+    assert survey.title in drivers and '<script id="index-drivers" type="application/json">' in drivers
+    with translation.override("zh-hans"):
+        act_first, keep_up = translation.gettext("Act first"), translation.gettext("Keep up")
+    table = drivers[drivers.index('id="drivers-table"') :]
+    assert "帮扶" in table and "诉求处理" in table and table.count("<tr>") == 4
+    if act_first in table and keep_up in table:
+        assert table.index(act_first) < table.index(keep_up)  # "act first" first
+    # Station 2 has four respondents: too few, said in words, no chart.
+    _response, html = page(client, unit=union["s2"].pk, period="2026-10")
+    assert 'id="drivers-few"' in section(html, "drivers") and "index-drivers" not in html
+
+
+def test_an_open_alert_is_listed_and_marked_seen(client, login_as, people, union, rated):
+    alert = low_run(union["g21"])
+    login_as(people["cadre"])  # station 1's cadre does not see station 2's alert
+    _response, html = page(client, unit=union["s1"].pk)
+    assert 'id="alerts-none"' in html
+    assert client.post(f"{URL}?unit={union['s1'].pk}", {"alert": alert.pk}).status_code == 404
+    login_as(people["chair"])
+    _response, html = page(client)
+    alerts = section(html, "alerts")
+    assert union["s2"].name in alerts and f'name="alert" value="{alert.pk}"' in alerts
+    response = client.post(f"{URL}?unit={union['union'].pk}", {"alert": alert.pk})
+    assert response.status_code == 302 and response["Location"] == f"{URL}?unit={union['union'].pk}#alerts"
+    alert.refresh_from_db()
+    assert alert.seen_by == people["chair"] and alert.seen_at is not None
+    _response, html = page(client)
+    assert 'id="alerts-none"' in html
+    for bad in ("", "abc", "-1", str(10**12)):
+        assert client.post(URL, {"alert": bad}).status_code == 404
+    login_as(people["member"])
+    assert client.post(URL, {"alert": alert.pk}).status_code == 403

@@ -1,5 +1,6 @@
-"""One write path for ratings: ``rating_record``, ``ratings_bulk_record`` and ``rating_change`` are the only
-code that writes ``Rating`` rows, and each tells ``_tallied``. The source tree is held to it here."""
+"""One write path for ratings: ``rating_record``, ``ratings_bulk_record`` and ``rating_rescore`` (which
+``rating_change`` and the features' own changes call) are the only code that writes ``Rating`` rows, and each
+tells ``_tallied``. The source tree is held to it here."""
 
 import ast
 import datetime
@@ -100,7 +101,7 @@ def test_each_write_in_the_write_path_tells_the_tallies():
         text = ast.unparse(node)
         if re.search(r"Rating\.objects\.(create|bulk_create)|\.save\(", text):
             writers[node.name] = "_tallied(" in text
-    assert writers == {"rating_record": True, "ratings_bulk_record": True, "rating_change": True}
+    assert writers == {"rating_record": True, "ratings_bulk_record": True, "rating_rescore": True}
 
 
 # --- rating_record -------------------------------------------------------------------------------

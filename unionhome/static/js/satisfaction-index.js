@@ -1,37 +1,46 @@
 // Charts of the satisfaction dashboard: each <div data-index-chart="id"> draws the JSON in
 // <script type="application/json" id="id"> with the slim ECharts bundle:
-//   {type: "gauge", value, label}: the index on a half dial from 0 to 100 (a half doughnut: the slim bundle
-//     has no gauge series);
-//   {type: "line"|"bar", labels, series: [{name, values}], ids}: the trend, and the units below (best first).
-// The same figures are in the page's text and tables. A bar chart with data-drill opens the dashboard on
-// the unit whose bar is clicked, keeping the period and service line (data-keep).
+//   {type: "gauge", value, label}: the index on a dial from 0 to 100;
+//   {type: "line"|"bar", labels, series: [{name, values}], ids}: the trend, and the units below (best first);
+//   {type: "heatmap", columns, rows, ids, cells: [[x, y, index|null, n]], fewer, none, answers}: the units
+//     below × the last periods; a cell with fewer than k answers is drawn blank, its tooltip says why;
+//   {type: "scatter", points: [{name, importance, performance, quadrant}], medians, quadrants, axes}: the
+//     drivers, importance × performance, split by the medians into four named quadrants.
+// The same figures are in the page's text and tables. A bar chart or heat map with data-drill opens the
+// dashboard on the unit whose bar or row is clicked, keeping the period and service line (data-keep).
 (function () {
   var BLUE = "#0b4fa8";
   var TRACK = "#e3e7ee";
 
   function gauge(data) {
-    var value = data.value === null ? 0 : data.value;
     return {
       aria: { enabled: true },
-      title: {
-        text: data.value === null ? "—" : value.toFixed(1),
-        subtext: "0 – 100",
-        left: "center",
-        top: "52%",
-        textStyle: { fontSize: 28, fontWeight: 600 },
-      },
       series: [{
-        type: "pie",
-        radius: ["95%", "135%"],
-        center: ["50%", "95%"],
-        startAngle: 180,
-        silent: true,
-        label: { show: false },
-        data: [
-          { value: value, name: data.label, itemStyle: { color: BLUE } },
-          { value: 100 - value, name: "", itemStyle: { color: TRACK } },
-          { value: 100, name: "", itemStyle: { color: "none" } },
-        ],
+        type: "gauge",
+        min: 0,
+        max: 100,
+        startAngle: 200,
+        endAngle: -20,
+        radius: "92%",
+        center: ["50%", "62%"],
+        splitNumber: 4,
+        progress: { show: true, width: 14, itemStyle: { color: BLUE } },
+        axisLine: { lineStyle: { width: 14, color: [[1, TRACK]] } },
+        axisTick: { show: false },
+        splitLine: { length: 8, lineStyle: { width: 1, color: "#9aa5b5" } },
+        axisLabel: { distance: 18, fontSize: 11, color: "#4a5568" },
+        pointer: { show: false },
+        anchor: { show: false },
+        title: { show: false },
+        detail: {
+          valueAnimation: true,
+          offsetCenter: [0, "10%"],
+          fontSize: 28,
+          fontWeight: 600,
+          color: "#1a202c",
+          formatter: function (v) { return data.value === null ? "—" : v.toFixed(1); },
+        },
+        data: [{ value: data.value === null ? 0 : data.value, name: data.label }],
       }],
     };
   }
@@ -41,8 +50,10 @@
       aria: { enabled: true },
       color: [BLUE],
       tooltip: { trigger: "axis" },
-      grid: { left: 8, right: 24, top: 16, bottom: 8, containLabel: true },
-      xAxis: { type: "category", data: data.labels, boundaryGap: false, axisLabel: { hideOverlap: true } },
+      // Labels sit in the middle of their band (boundaryGap) and the grid keeps room on both sides, so that
+      // the first and the last period's labels are not cut at the chart's edges.
+      grid: { left: 16, right: 32, top: 16, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: data.labels, boundaryGap: true, axisLabel: { hideOverlap: true } },
       yAxis: { type: "value", min: 0, max: 100 },
       series: data.series.map(function (s) {
         return { type: "line", name: s.name, data: s.values, connectNulls: false, showAllSymbol: true, symbolSize: 8 };
@@ -62,7 +73,113 @@
     };
   }
 
-  var BUILD = { gauge: gauge, line: line, bar: bar };
+  function heatmap(data) {
+    var shown = [], blank = [];
+    data.cells.forEach(function (c) {
+      (c[2] === null ? blank : shown).push(c[2] === null ? [c[0], c[1], 0, c[3]] : c);
+    });
+    return {
+      aria: { enabled: true },
+      tooltip: {
+        formatter: function (p) {
+          var c = p.data, text = p.seriesIndex === 0 ? c[2].toFixed(1) : (c[3] ? data.fewer : data.none);
+          return data.rows[c[1]] + " · " + data.columns[c[0]] + "<br>" + text + " (" + data.answers + " " + c[3] + ")";
+        },
+      },
+      grid: { left: 8, right: 16, top: 8, bottom: 48, containLabel: true },
+      xAxis: { type: "category", data: data.columns, splitArea: { show: true }, axisLabel: { hideOverlap: true } },
+      yAxis: {
+        type: "category", data: data.rows, inverse: true, triggerEvent: true,
+        axisLabel: { width: 96, overflow: "truncate" },
+      },
+      visualMap: {
+        min: 0, max: 100, seriesIndex: 0, dimension: 2, orient: "horizontal", left: "center", bottom: 0,
+        itemWidth: 12, itemHeight: 120, calculable: false, text: ["100", "0"],
+        inRange: { color: ["#c0392b", "#f4d03f", "#1e7b4f"] },
+      },
+      series: [
+        { type: "heatmap", data: shown, label: { show: true, formatter: function (p) { return p.data[2].toFixed(0); } },
+          cursor: "pointer" },
+        { type: "heatmap", data: blank, itemStyle: { color: "#ffffff", borderColor: "#c5cbd5", borderWidth: 1 },
+          cursor: "pointer" },
+      ],
+    };
+  }
+
+  var QUADRANT_COLORS = { act_first: "#c0392b", keep_up: "#1e7b4f", lower_priority: "#7a8699", overdone: BLUE };
+
+  // Where each quadrant's name is written: its corner of the chart (high importance is on the right).
+  var CORNERS = {
+    act_first: { right: true, top: false },
+    keep_up: { right: true, top: true },
+    lower_priority: { right: false, top: false },
+    overdone: { right: false, top: true },
+  };
+
+  function scatter(data) {
+    // The axes close in on the points (drivers are often all between r = 0.5 and 0.9), with a margin.
+    var xs = data.points.map(function (p) { return p.importance; });
+    var ys = data.points.map(function (p) { return p.performance; });
+    var xMin = Math.max(-1, Math.floor(Math.min.apply(null, xs) * 10) / 10 - 0.1);
+    var xMax = Math.min(1, Math.ceil(Math.max.apply(null, xs) * 10) / 10 + 0.1);
+    var yMin = Math.max(0, Math.floor(Math.min.apply(null, ys) / 10) * 10 - 10);
+    var yMax = Math.min(100, Math.ceil(Math.max.apply(null, ys) / 10) * 10 + 10);
+    var codes = Object.keys(QUADRANT_COLORS);
+    var series = codes.map(function (code) {
+      return {
+        type: "scatter",
+        name: data.quadrants[code],
+        color: QUADRANT_COLORS[code],
+        symbolSize: 12,
+        data: data.points.filter(function (p) { return p.quadrant === code; }).map(function (p) {
+          // Names of points on the right half are written to their left, so they stay inside the chart.
+          var side = p.importance >= data.medians.importance ? "left" : "right";
+          return { value: [p.importance, p.performance], name: p.name, label: { position: side } };
+        }),
+        label: { show: true, formatter: "{b}", fontSize: 11, width: 80, overflow: "truncate" },
+        labelLayout: { hideOverlap: true },
+      };
+    });
+    series[0].markLine = {
+      silent: true, symbol: "none", lineStyle: { type: "dashed", color: "#9aa5b5" }, label: { show: false },
+      data: [{ xAxis: data.medians.importance }, { yAxis: data.medians.performance }],
+    };
+    series.push({
+      type: "scatter",
+      name: "",
+      silent: true,
+      symbolSize: 0,
+      tooltip: { show: false },
+      data: codes.map(function (code) {
+        var corner = CORNERS[code];
+        return {
+          value: [corner.right ? xMax : xMin, corner.top ? yMax - (yMax - yMin) * 0.02 : yMin + (yMax - yMin) * 0.02],
+          name: data.quadrants[code],
+          label: { position: corner.right ? "left" : "right" },
+        };
+      }),
+      label: { show: true, formatter: "{b}", color: "#4a5568", fontWeight: 600, fontSize: 12 },
+    });
+    return {
+      aria: { enabled: true },
+      legend: { bottom: 0, data: codes.map(function (code) { return data.quadrants[code]; }) },
+      tooltip: {
+        formatter: function (p) {
+          return p.name + "<br>" + data.axes.importance + ": " + p.value[0].toFixed(2) + "<br>" +
+            data.axes.performance + ": " + p.value[1].toFixed(1) + "<br>" + p.seriesName;
+        },
+      },
+      grid: { left: 16, right: 24, top: 16, bottom: 72, containLabel: true },
+      xAxis: { type: "value", name: data.axes.importance, nameLocation: "middle", nameGap: 24, min: xMin, max: xMax },
+      yAxis: {
+        type: "value", name: data.axes.performance, nameLocation: "middle", nameRotate: 90, nameGap: 32,
+        min: yMin, max: yMax,
+      },
+      series: series,
+    };
+  }
+
+  var BUILD = { gauge: gauge, line: line, bar: bar, heatmap: heatmap, scatter: scatter };
 
   function render(el) {
     var source = document.getElementById(el.dataset.indexChart);
@@ -74,7 +191,11 @@
     chart.setOption((BUILD[data.type] || line)(data));
     if (el.dataset.drill && data.ids) {
       chart.on("click", function (params) {
-        var id = data.ids[params.dataIndex];
+        var index = params.dataIndex;
+        if (data.type === "heatmap") {
+          index = params.componentType === "yAxis" ? data.rows.indexOf(params.value) : params.data[1];
+        }
+        var id = data.ids[index];
         if (id) window.location.href = el.dataset.drill + "?unit=" + id + "&" + (el.dataset.keep || "");
       });
     }

@@ -51,6 +51,14 @@ class Survey(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     opened_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Opening at a federation's size (``services/invitations.py``): the audience counted at opening, the
+    # invitations written so far, and when the last batch was written (empty while inviting goes on).
+    audience_size = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    invited_count = models.PositiveIntegerField(default=0, editable=False)
+    invitations_done_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Anonymous surveys: when the responses were rewritten in a random order after closing
+    # (``services/closing.py``); empty until then, and on a named survey.
+    shuffled_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

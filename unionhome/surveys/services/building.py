@@ -1,4 +1,5 @@
-"""Building a survey: create and change a draft, open it (which invites its audience) and close it.
+"""Building a survey: create and change a draft, open it (which invites its audience) and close it
+(``closing.py`` does the work of closing: the same for a cadre and for the closing job).
 
 Who builds: a cadre allowed to run surveys on the survey's unit (``_require_builder``). Every call is one
 transaction that checks the permission, then every field (a ``ValidationError`` with a message per field,
@@ -17,19 +18,19 @@ from django.utils.translation import gettext as _
 from unionhome.access.policy import require
 from unionhome.audit.recorder import record
 from unionhome.org.models import MemberTag, OrgUnit
+from unionhome.surveys.audience import audience_members
 from unionhome.surveys.models import Question, Survey, default_min_group
-from unionhome.surveys.services.invitations import survey_invite
+from unionhome.surveys.services.closing import close_locked, shuffle_after_close
+from unionhome.surveys.services.invitations import invite_in_background, invite_sync_max, survey_invite
 from unionhome.surveys.structure import structure_problems
 from unionhome.surveys.text_rules import clean_text
-from unionhome.surveys.workflow import require_draft, transition
+from unionhome.surveys.workflow import BUILD_PERMISSION, require_draft, transition
 
 TITLE_MAX_LENGTH = 100
 INTRO_MAX_LENGTH = 2000
 MIN_GROUP_MAX = 1000
 AUDIENCE_UNITS_MAX = 50
 AUDIENCE_TAGS_MAX = 20
-BUILD_PERMISSION = "satisfaction.manage_surveys"
-# Until ``satisfaction.manage_surveys`` is in access/permissions.py (chairs and vice chairs), building
 
 EDITABLE = (
     "title",
@@ -50,8 +51,9 @@ def _require_builder(actor: Any, unit: Any) -> None:
 
 
 def locked(survey: Survey) -> Survey:
-    """The survey re-read under a row lock (every change of one survey goes one at a time)."""
-    return Survey.objects.select_for_update().select_related("unit").get(pk=survey.pk)
+    """The survey re-read under a row lock (every change of one survey goes one at a time). ``FOR NO KEY
+    UPDATE``: a response or an invitation written meanwhile (which only needs the key) is not held up."""
+    return Survey.objects.select_for_update(no_key=True).select_related("unit").get(pk=survey.pk)
 
 
 def _pks(values: Iterable[Any] | None) -> list[int] | None:
@@ -218,11 +220,15 @@ def _open_problems(survey: Survey, now: datetime.datetime) -> dict[str, Any]:
 
 @transaction.atomic
 def survey_open(*, actor: Any, survey: Survey) -> Survey:
-    """Open a draft survey and invite its audience (one ``Invitation`` per member, in this transaction).
+    """Open a draft survey and invite its audience.
 
     Refused, with every problem listed, without a question, with a condition on a later question (or with
     values its question cannot take), with two overall questions, without both dates, or when it closes
-    before it opens or has already closed. Members answer from ``opens_at`` to ``closes_at``."""
+    before it opens or has already closed. Members answer from ``opens_at`` to ``closes_at``.
+
+    An audience of up to ``SURVEYS_INVITE_SYNC_MAX`` members (5,000) is invited in this transaction; a
+    larger one by the task worker, in batches (``invite_in_background``), ``invited_count`` of
+    ``audience_size`` saying how far it got. A member invited later can answer as soon as invited."""
     _require_builder(actor, survey)
     survey = locked(survey)
     transition(survey, "open")
@@ -231,20 +237,27 @@ def survey_open(*, actor: Any, survey: Survey) -> Survey:
     if errors:
         raise ValidationError(errors)
     survey.opened_at = now
-    survey.save(update_fields=["status", "opened_at", "updated_at"])
-    invited = survey_invite(survey=survey)
-    record(actor, "surveys.survey.opened", survey, status=["draft", "open"], invited=invited)
+    survey.audience_size = audience_members(survey).count()
+    survey.save(update_fields=["status", "opened_at", "audience_size", "updated_at"])
+    if survey.audience_size <= invite_sync_max():
+        invited = survey_invite(survey=survey)
+    else:
+        invited = 0
+        invite_in_background(survey)
+    record(
+        actor, "surveys.survey.opened", survey, status=["draft", "open"], invited=invited, audience=survey.audience_size
+    )
+    survey.refresh_from_db(fields=["invited_count", "invitations_done_at"])
     return survey
 
 
-@transaction.atomic
 def survey_close(*, actor: Any, survey: Survey) -> Survey:
-    """Close an open survey (early, or once its time is over): nobody can answer it any more. Final."""
-    _require_builder(actor, survey)
-    survey = locked(survey)
-    transition(survey, "close")
-    survey.closed_at = timezone.now()
-    survey.save(update_fields=["status", "closed_at", "updated_at"])
-    responses = survey.responses.count()
-    record(actor, "surveys.survey.closed", survey, status=["open", "closed"], responses=responses)
+    """Close an open survey (early, or once its time is over): nobody can answer it any more. Final.
+
+    An anonymous survey's responses are then rewritten in a random order (``closing.py``): at once for up
+    to ``SURVEYS_SHUFFLE_SYNC_MAX`` responses, by the task worker for more."""
+    with transaction.atomic():
+        _require_builder(actor, survey)
+        survey = close_locked(survey.pk, actor=actor)
+    shuffle_after_close(survey)
     return survey

@@ -1,8 +1,8 @@
 """The voices API for the worker, under /api/v1/voices/: send an appeal, list and read one's own, write to
-the handler, rate the answer, reopen, withdraw; and the same by follow-up code for an anonymous appeal,
-under /api/v1/voices/anonymous/ (the code always in the JSON body, never in the URL; that prefix is left
-out of the access log). Same selectors and services as the pages. Attachments are sent from the pages
-only (the API takes JSON).
+the handler, rate the answer (and change the rating within the edit window: PATCH), reopen, withdraw; and
+the same by follow-up code for an anonymous appeal, under /api/v1/voices/anonymous/ (the code always in the
+JSON body, never in the URL; that prefix is left out of the access log). Same selectors and services as
+the pages. Attachments are sent from the pages only (the API takes JSON).
 
 A wrong code answers 404 ``unknown_code`` and too many wrong codes 429 ``too_many_attempts``; neither is
 recorded anywhere (an ordinary 404 of this API would write a refusal naming the caller to the audit trail).
@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import AfterValidator, field_validator
+from pydantic import AfterValidator
 
 from unionhome.api.errors import ApiProblem, ErrorOut, ValidationErrorOut
-from unionhome.api.fields import MAX_ID, PlainText
-from unionhome.keyset import decode_time_cursor
+from unionhome.api.fields import MAX_ID, PlainText, TimeCursor
+from unionhome.satisfaction.edit_window import change_until
 from unionhome.voices.models import Appeal, AppealCategory, AppealKind
 from unionhome.voices.selectors import appeals as selectors
 from unionhome.voices.services.appeals import (
@@ -33,7 +33,13 @@ from unionhome.voices.services.appeals import (
     appeal_submit,
     appeal_withdraw,
 )
-from unionhome.voices.services.feedback import COMMENT_MAX_LENGTH, appeal_rate, appeal_reopen
+from unionhome.voices.services.feedback import (
+    COMMENT_MAX_LENGTH,
+    appeal_rate,
+    appeal_rating_change,
+    appeal_reopen,
+    rating_changeable,
+)
 
 router = Router(tags=["voices"])
 
@@ -61,15 +67,8 @@ class AppealIn(Schema):
 
 
 class MineFilters(Schema):
-    after: PlainText | None = Field(None, max_length=300, description="The `next` cursor of the previous page.")
+    after: TimeCursor | None = Field(None, description="The `next` cursor of the previous page.")
     limit: int = Field(selectors.PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-
-    @field_validator("after")
-    @classmethod
-    def _cursor(cls, value: str | None) -> str | None:
-        if value and decode_time_cursor(value) is None:
-            raise ValueError(_("This cursor is not valid. Start again from the first page."))
-        return value or None
 
 
 class AppealSummaryOut(Schema):
@@ -132,7 +131,12 @@ class AppealOut(AppealSummaryOut):
     replies: list[ReplyOut]
     events: list[EventOut]
     rating: RatingOut | None
-    actions: list[str] = Field(description="What the submitter may do now: follow_up, rate, reopen, withdraw.")
+    rating_change_until: datetime.datetime | None = Field(
+        description="Until when the submitter may change the rating (PATCH …/rate); null once they no longer can."
+    )
+    actions: list[str] = Field(
+        description="What the submitter may do now: follow_up, rate, change_rating, reopen, withdraw."
+    )
 
 
 class SentOut(Schema):
@@ -153,6 +157,13 @@ class RateIn(Schema):
     comment: MultilineText = Field("", max_length=COMMENT_MAX_LENGTH)
 
 
+class RatingChangeIn(Schema):
+    score: int = Field(..., ge=1, le=5)
+    comment: MultilineText | None = Field(
+        None, max_length=COMMENT_MAX_LENGTH, description='The new comment; omitted keeps it, "" removes it.'
+    )
+
+
 class ReopenIn(Schema):
     reason: MultilineText = Field(..., min_length=1, max_length=REASON_MAX_LENGTH)
 
@@ -166,6 +177,10 @@ class CodeMessageIn(CodeIn, MessageIn):
 
 
 class CodeRateIn(CodeIn, RateIn):
+    pass
+
+
+class CodeRatingChangeIn(CodeIn, RatingChangeIn):
     pass
 
 
@@ -207,6 +222,7 @@ def _answered_by(appeal: Appeal) -> str:
 def appeal_out(appeal: Appeal) -> dict:
     now = timezone.now()
     view = selectors.submitter_view(appeal, now)
+    changeable = rating_changeable(appeal, view.answer, view.rating, now)
     return {
         **_summary(appeal, now),
         "body": appeal.body,
@@ -238,10 +254,24 @@ def appeal_out(appeal: Appeal) -> dict:
             }
             for r in view.replies
         ],
-        "events": [{"kind": e.kind, "note": "" if e.kind == "rated" else e.note, "at": e.at} for e in view.events],
+        "events": [
+            {"kind": e.kind, "note": "" if e.kind in RATING_EVENTS else e.note, "at": e.at} for e in view.events
+        ],
         "rating": {"score": view.rating.score, "comment": view.rating.comment} if view.rating else None,
-        "actions": view.actions,
+        "rating_change_until": change_until(view.rating.rated_at) if changeable else None,
+        "actions": _with_change(view.actions, changeable),
     }
+
+
+# The history keeps the score in these events' notes: the submitter's own page does not repeat it.
+RATING_EVENTS = ("rated", "rerated")
+
+
+def _with_change(actions: list[str], changeable: bool) -> list[str]:
+    if not changeable:
+        return actions
+    at = actions.index("rate") + 1 if "rate" in actions else 0
+    return [*actions[:at], "change_rating", *actions[at:]]
 
 
 def _own(request: HttpRequest, appeal_id: int) -> Appeal:
@@ -339,6 +369,20 @@ def rate(request: HttpRequest, payload: RateIn, appeal_id: int = Path(..., ge=1,
     return appeal_out(_fresh(appeal))
 
 
+@router.patch(
+    "/appeals/{appeal_id}/rate",
+    response=SUBMITTER,
+    operation_id="voices_appeal_rating_change",
+    summary="Change my rating of the answer",
+)
+def rating_change(request: HttpRequest, payload: RatingChangeIn, appeal_id: int = Path(..., ge=1, le=MAX_ID)):
+    """A new score (and comment) for the answer already rated, within `SATISFACTION_EDIT_DAYS` days of rating
+    it (`rating_change_until`) and while the appeal stays closed with that answer (422 otherwise)."""
+    appeal = _own(request, appeal_id)
+    appeal_rating_change(actor=request.auth, appeal=appeal, score=payload.score, comment=payload.comment)
+    return appeal_out(_fresh(appeal))
+
+
 @router.post(
     "/appeals/{appeal_id}/reopen",
     response=SUBMITTER,
@@ -409,6 +453,20 @@ def follow_up_by_code(request: HttpRequest, payload: CodeMessageIn):
 def rate_by_code(request: HttpRequest, payload: CodeRateIn):
     appeal = _by_code(request, payload.code)
     appeal_rate(actor=request.auth, appeal=appeal, score=payload.score, comment=payload.comment, code=payload.code)
+    return appeal_out(_fresh(appeal))
+
+
+@router.patch(
+    "/anonymous/rate",
+    response=BY_CODE,
+    operation_id="voices_anonymous_rating_change",
+    summary="Change the rating, by code",
+)
+def rating_change_by_code(request: HttpRequest, payload: CodeRatingChangeIn):
+    appeal = _by_code(request, payload.code)
+    appeal_rating_change(
+        actor=request.auth, appeal=appeal, score=payload.score, comment=payload.comment, code=payload.code
+    )
     return appeal_out(_fresh(appeal))
 
 

@@ -212,6 +212,7 @@ class AppealEvent(models.Model):
         ESCALATED = "escalated", pgettext_lazy("appeal event", "Escalated")
         CLOSED = "closed", pgettext_lazy("appeal event", "Closed")
         RATED = "rated", pgettext_lazy("appeal event", "Rated")
+        RATING_CHANGED = "rerated", pgettext_lazy("appeal event", "Rating changed")
         REOPENED = "reopened", pgettext_lazy("appeal event", "Reopened")
         WITHDRAWN = "withdrawn", pgettext_lazy("appeal event", "Withdrawn")
         FOLLOWED_UP = "followed_up", pgettext_lazy("appeal event", "Submitter wrote")

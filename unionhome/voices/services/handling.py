@@ -27,6 +27,7 @@ from unionhome.audit.recorder import record
 from unionhome.congress.models import HandlingDepartment
 from unionhome.notify.services import notification_send
 from unionhome.org.models import OrgUnit
+from unionhome.satisfaction.requests import rating_request
 from unionhome.voices import appeal_workflow as workflow
 from unionhome.voices.deadlines import reopen_until
 from unionhome.voices.handlers import answerers_of, require_handler
@@ -258,6 +259,7 @@ def appeal_close(*, actor, appeal: Appeal, answer: Any, public: bool) -> AppealR
     )
     _event(appeal, Event.CLOSED, actor, at=now)
     record(actor, "voices.appeal.closed", appeal, public=bool(public), late=now > appeal.answer_due)
+    transaction.on_commit(lambda: rating_request(appeal, url=submitter_url(appeal)), robust=True)
     with translation.override(settings.LANGUAGE_CODE):
         notify_submitter(
             appeal,

@@ -2,8 +2,9 @@
 
 A worker of station 1 opens Voices on her phone, writes a complaint about the canteen, attaches a photo,
 ticks "send anonymously", sends it and writes the follow-up code down. The canteen department's handler
-answers (through the handling service). The worker enters her code, reads the answer and rates it. axe-core
-runs on every page; no page scrolls sideways on the phone. Nothing names her on the appeal.
+answers (through the handling service). The worker enters her code, reads the answer and rates it, then
+changes her rating to 5 stars. axe-core runs on every page; no page scrolls sideways on the phone. Nothing
+names her on the appeal.
 """
 
 import pytest
@@ -93,3 +94,16 @@ def test_anonymous_complaint_with_a_photo_answered_and_rated_by_code(
     rating = Rating.objects.get()
     assert (rating.score, rating.member, rating.comment) == (4, None, "希望长期坚持。")
     assert "刘小红" not in page.content()
+
+    # 5. Within the edit window she changes her mind: 5 stars, her comment kept as the form shows it.
+    page.locator("#change-rating summary").click()
+    page.get_by_label(zh("5 stars: very satisfied")).check()
+    assert page.get_by_label(zh("Anything you want to tell the union (optional)")).input_value() == "希望长期坚持。"
+    page.get_by_role("button", name=zh("Save my new rating"), exact=True).click()
+    page.wait_for_url("**/voices/anonymous/rating/")
+    w.axe()
+    fits_the_phone(page)
+    assert page.get_by_text(zh("Your rating was changed. Thank you.")).is_visible()
+    rating.refresh_from_db()
+    assert (rating.score, rating.member, rating.comment) == (5, None, "希望长期坚持。")
+    assert Appeal.objects.get().rating_score == 5

@@ -127,6 +127,11 @@ def rate(request):
 
 
 @login_required
+def change_rating(request):
+    return _act(request, "change_rating")
+
+
+@login_required
 def reopen(request):
     return _act(request, "reopen")
 
@@ -156,6 +161,7 @@ urlpatterns = [
     path("anonymous/send/", send, name="send"),
     path("anonymous/write/", write, name="anonymous_write"),
     path("anonymous/rate/", rate, name="anonymous_rate"),
+    path("anonymous/rating/", change_rating, name="anonymous_rating_change"),
     path("anonymous/reopen/", reopen, name="anonymous_reopen"),
     path("anonymous/withdraw/", withdraw, name="anonymous_withdraw"),
     path("anonymous/file/", download, name="anonymous_file"),

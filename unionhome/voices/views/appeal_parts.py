@@ -8,12 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from unionhome.access.policy import has_permission_anywhere
+from unionhome.satisfaction.edit_window import change_until
 from unionhome.voices.forms.appeals import AppealForm, CodeForm, MessageForm, RateForm, ReopenForm, WithdrawForm
 from unionhome.voices.handlers import handles_anything
 from unionhome.voices.selectors import appeals as selectors
 from unionhome.voices.services.appeals import active_member, appeal_follow_up, appeal_withdraw
 from unionhome.voices.services.attachments import attachment_read
-from unionhome.voices.services.feedback import appeal_rate, appeal_reopen
+from unionhome.voices.services.feedback import appeal_rate, appeal_rating_change, appeal_reopen, rating_changeable
 
 INDEX_APPEALS = 5
 
@@ -55,8 +56,23 @@ def index_context(request, form: AppealForm | None = None, code_form: CodeForm |
     }
 
 
+def rating_change_context(view: selectors.SubmitterView, form: RateForm | None = None) -> dict:
+    """Whether the submitter may still change their rating of the answer (``open``), until when, or that
+    the time is over (``over``: the appeal is still closed with that answer); the form, pre-filled."""
+    rating, appeal = view.rating, view.appeal
+    if rating is None or view.answer is None or appeal.status != appeal.Status.CLOSED:
+        return {"rating_change": {"open": False, "over": False}, "rerate_form": form}
+    is_open = rating_changeable(appeal, view.answer, rating)
+    initial = {"score": rating.score, "comment": rating.comment}
+    return {
+        "rating_change": {"open": is_open, "over": not is_open, "until": change_until(rating.rated_at)},
+        "rerate_form": form or RateForm(prefix="rerate", initial=initial),
+    }
+
+
 def detail_context(view: selectors.SubmitterView, **forms) -> dict:
     return {
+        **rating_change_context(view, forms.get("rerate_form")),
         "view": view,
         "appeal": view.appeal,
         "anonymous": view.appeal.is_anonymous,
@@ -74,6 +90,7 @@ ACTIONS = {
     # action: (form class, prefix of its fields, name of the form in the page's context)
     "write": (MessageForm, "message", "message_form"),
     "rate": (RateForm, "rate", "rate_form"),
+    "change_rating": (RateForm, "rerate", "rerate_form"),
     "reopen": (ReopenForm, "reopen", "reopen_form"),
     "withdraw": (WithdrawForm, "withdraw", "withdraw_form"),
 }
@@ -87,6 +104,11 @@ def perform(action: str, *, actor, appeal, data: dict, code: str | None = None) 
     if action == "rate":
         appeal_rate(actor=actor, appeal=appeal, score=data["score"], comment=data.get("comment", ""), code=code)
         return _("Thank you: your rating was saved.")
+    if action == "change_rating":
+        appeal_rating_change(
+            actor=actor, appeal=appeal, score=data["score"], comment=data.get("comment", ""), code=code
+        )
+        return _("Your rating was changed. Thank you.")
     if action == "reopen":
         appeal_reopen(actor=actor, appeal=appeal, reason=data["reason"], code=code)
         return _("The appeal was reopened and goes back to the handler with new deadlines.")

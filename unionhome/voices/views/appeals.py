@@ -68,6 +68,11 @@ def appeal_rate_page(request, pk: int):
 
 
 @login_required
+def appeal_rating_change_page(request, pk: int):
+    return _act(request, pk, "change_rating")
+
+
+@login_required
 def appeal_reopen_page(request, pk: int):
     return _act(request, pk, "reopen")
 
@@ -89,6 +94,7 @@ urlpatterns = [
     path("<int:pk>/", appeal_detail, name="appeal_detail"),
     path("<int:pk>/write/", appeal_write, name="appeal_write"),
     path("<int:pk>/rate/", appeal_rate_page, name="appeal_rate"),
+    path("<int:pk>/rating/", appeal_rating_change_page, name="appeal_rating_change"),
     path("<int:pk>/reopen/", appeal_reopen_page, name="appeal_reopen"),
     path("<int:pk>/withdraw/", appeal_withdraw_page, name="appeal_withdraw"),
     path("<int:pk>/files/<int:attachment_pk>/", appeal_file, name="appeal_file"),
