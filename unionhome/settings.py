@@ -172,6 +172,8 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (``include=``) serve PostgreSQL; SQLite builds them without the extra columns, which is fine.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -46,7 +46,11 @@ class HeatmapOut(Schema):
     service_line: str | None
     min_group: int
     periods: list[PeriodOut] = Field(description="The columns, oldest first.")
-    rows: list[HeatmapRowOut] = Field(description="The units just below in the tree's order; then the unit itself.")
+    rows: list[HeatmapRowOut] = Field(
+        description="The units just below in the tree's order (with more than 30 below, only the 30 whose newest "
+        "index is lowest); then the unit itself."
+    )
+    units_below: int = Field(description="How many units are just below the unit.")
 
 
 class SurveyRefOut(Schema):
@@ -92,6 +96,7 @@ def index_heatmap(request: HttpRequest, filters: Query[HeatmapFilters]):
         "kind": heatmap.kind,
         "service_line": heatmap.service_line,
         "min_group": heatmap.min_group,
+        "units_below": heatmap.units_below,
         "periods": [{"period": str(p), "label": p.label()} for p in heatmap.periods],
         "rows": [
             {"unit": unit_out(row.unit), "is_self": row.is_self, "cells": [figure_out(f) for f in row.cells]}

@@ -21,6 +21,9 @@ from unionhome.satisfaction.models import RatingTally
 from unionhome.satisfaction.periods import Kind, Period
 
 MIN_COLUMNS, MAX_COLUMNS = 6, 12
+# A federation has a thousand unions below it: the map keeps the units with the lowest index (the newest
+# column that has one decides), where a chair looks first; the unit's own row stays.
+MAX_ROWS = 30
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Heatmap:
     periods: list[Period]  # the columns, oldest first
     rows: list[HeatmapRow]  # the units below in the tree's order, then the unit itself when it has its own ratings
     min_group: int
+    units_below: int = 0  # how many units are below; more than ``MAX_ROWS``: only the lowest are in ``rows``
 
 
 def units_heatmap(
@@ -79,7 +83,19 @@ def units_heatmap(
     def cells(path: str) -> list[Figure]:
         return [figures_by_line(moments.get((path, p), {}), weights, k)[0] for p in periods]
 
-    found = [HeatmapRow(child, cells(child.path), periods) for child in children]
+    def newest(child: OrgUnit) -> tuple[bool, float]:
+        """The child's newest shown index (rows without one last), worked out from the newest column back."""
+        for period in reversed(periods):
+            figure = figures_by_line(moments.get((child.path, period), {}), weights, k)[0]
+            if figure.index is not None:
+                return (False, figure.index)
+        return (True, 0.0)
+
+    mapped = children
+    if len(children) > MAX_ROWS:  # only the lowest, in the tree's order
+        kept = {child.pk for child in sorted(children, key=newest)[:MAX_ROWS]}
+        mapped = [child for child in children if child.pk in kept]
+    found = [HeatmapRow(child, cells(child.path), periods) for child in mapped]
     own_cells = []
     for period in periods:  # what is left on the unit itself: its total less the units below
         own = dict(moments.get((unit.path, period), {}))
@@ -89,4 +105,4 @@ def units_heatmap(
         own_cells.append(figures_by_line(own, weights, k)[0])
     if any(cell.n for cell in own_cells):
         found.append(HeatmapRow(unit, own_cells, periods, is_self=True))
-    return Heatmap(unit, kind, service_line, periods, found, k)
+    return Heatmap(unit, kind, service_line, periods, found, k, units_below=len(children))

@@ -21,6 +21,7 @@ CONFIDENCE = 0.95
 # Above this many degrees of freedom Student's t is taken as the normal distribution: the 97.5 % quantiles differ
 # by less than 3e-7, less than the digits the log-gamma differences of the exact formula lose there.
 NORMAL_DF = 10_000_000
+CORNISH_FISHER_DF = 30  # from here on the t quantile comes from its expansion in the normal one
 
 
 class Scale(NamedTuple):
@@ -208,6 +209,8 @@ def t_quantile(p: float, df: float) -> float:
         return 0.0
     if df > NORMAL_DF:
         return NormalDist().inv_cdf(p)
+    if df >= CORNISH_FISHER_DF:
+        return _cornish_fisher(NormalDist().inv_cdf(p), df)
     lo, hi = 0.0, 1.0
     while t_cdf(hi, df) < p:
         lo, hi = hi, hi * 2
@@ -226,6 +229,20 @@ def t_quantile(p: float, df: float) -> float:
             return t_next
         t = t_next
     return t
+
+
+def _cornish_fisher(z: float, df: float) -> float:
+    """The t quantile for large df from the normal one (Cornish–Fisher, four terms; Abramowitz & Stegun
+    26.7.5): at df = 30 within 3e-8 of the exact value for a 95 % interval (4e-7 at p = 0.995), closer above;
+    a few multiplications instead of the search below (the dashboard works out hundreds of intervals a page)."""
+    z2 = z * z
+    terms = (
+        (z2 + 1) * z / 4,
+        ((5 * z2 + 16) * z2 + 3) * z / 96,
+        (((3 * z2 + 19) * z2 + 17) * z2 - 15) * z / 384,
+        ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) * z / 92160,
+    )
+    return z + sum(term / df**power for power, term in enumerate(terms, start=1))
 
 
 def _beta_regularized(a: float, b: float, x: float, y: float) -> float:

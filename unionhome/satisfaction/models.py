@@ -61,6 +61,14 @@ class Rating(models.Model):
                 opclasses=["varchar_pattern_ops", "timestamptz_ops"],
             ),
             models.Index(fields=["cadre", "rated_at"], name="rating_by_cadre"),
+            # The lowest-rated comments (newest first, ``index_comments``): walked backwards from the period's
+            # end, only the low ratings with a comment, without touching the table (bench/RESULTS.md).
+            models.Index(
+                fields=["rated_at", "id"],
+                name="rating_low_comments",
+                include=["unit_path", "service_line", "comment"],
+                condition=Q(score__lte=2) & ~Q(comment=""),
+            ),
         ]
 
     def __str__(self) -> str:

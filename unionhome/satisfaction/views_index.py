@@ -28,6 +28,7 @@ from unionhome.satisfaction.index_charts import drivers_by_quadrant, drivers_cha
 from unionhome.satisfaction.index_comments import low_comments
 from unionhome.satisfaction.index_drivers import unit_drivers
 from unionhome.satisfaction.index_figures import Figure
+from unionhome.satisfaction.index_heatmap import MAX_ROWS as HEATMAP_MAX_ROWS
 from unionhome.satisfaction.index_heatmap import units_heatmap
 from unionhome.satisfaction.index_reads import index_trend, unit_index, units_below, unknown_line_error
 from unionhome.satisfaction.index_words import change_text, lowest_first
@@ -79,8 +80,21 @@ def trend_chart(trend) -> dict:
     }
 
 
-def units_chart(below) -> dict:
-    shown = [u for u in below.units if u.figure.index is not None]
+UNITS_EACH_END = 15  # with more units below than twice this, the page shows the best and the lowest ones
+
+
+def best_and_lowest(units: list) -> tuple[list, int]:
+    """The units below as the page lists them (best first): all of them, or with many, the ``UNITS_EACH_END``
+    best and lowest of those with an index shown; and how many are left out."""
+    if len(units) <= 2 * UNITS_EACH_END:
+        return units, 0
+    shown = [u for u in units if u.figure.index is not None]
+    kept = shown if len(shown) <= 2 * UNITS_EACH_END else shown[:UNITS_EACH_END] + shown[-UNITS_EACH_END:]
+    return kept, len(units) - len(kept)
+
+
+def units_chart(rows: list) -> dict:
+    shown = [u for u in rows if u.figure.index is not None]
     return {
         "type": "bar",
         "labels": [_("%(unit)s itself") % {"unit": u.unit.name} if u.is_self else u.unit.name for u in shown],
@@ -126,6 +140,7 @@ def dashboard(request):
         viewer, unit_id=index.unit.pk, kind=kind, columns=HEATMAP_COLUMNS, service_line=line, today=trend_end
     )
     drivers = unit_drivers(index.unit)
+    units_rows, units_left = best_and_lowest(below.units)
 
     keep = {"period": str(period), **({"line": line} if line else {})}
     choices = period_choices(today)
@@ -145,8 +160,12 @@ def dashboard(request):
         "drill_url": reverse("satisfaction:index"),
         "gauge_chart": gauge_chart(index.overall, _("Satisfaction index")),
         "trend_chart": trend_chart(trend),
-        "units_chart": units_chart(below),
+        "units_rows": units_rows,
+        "units_left": units_left,
+        "units_each_end": UNITS_EACH_END,
+        "units_chart": units_chart(units_rows),
         "heatmap": heatmap,
+        "heatmap_max_rows": HEATMAP_MAX_ROWS,
         "heatmap_chart": heatmap_chart(heatmap),
         "heatmap_height": 90 + 36 * len(heatmap.rows),
         "drivers": drivers,

@@ -7,11 +7,19 @@ way.
 """
 
 from collections.abc import Iterator
+from dataclasses import asdict
 from itertools import groupby
 from operator import itemgetter
 
 from unionhome.access.scope import paths_scope_q
-from unionhome.satisfaction.drivers import LIKERT, RECOMMENDATION, DriverAnalysis, DriverItem, drivers_analyse
+from unionhome.satisfaction.drivers import (
+    LIKERT,
+    RECOMMENDATION,
+    Driver,
+    DriverAnalysis,
+    DriverItem,
+    drivers_analyse,
+)
 from unionhome.surveys.models import Answer, Question, QuestionKind, Survey
 from unionhome.surveys.results_breakdown import Breakdown, survey_breakdown
 
@@ -64,7 +72,16 @@ def _rows(answers, keys) -> Iterator[dict[str, int]]:
 
 def survey_drivers(survey: Survey, *, unit_path: str | None = None) -> DriverAnalysis | None:
     """None without an overall question or with fewer than max(survey.min_group, 10) respondents who answered it
-    (in the subtree ``unit_path`` when given)."""
+    (in the subtree ``unit_path`` when given). A closed survey's whole analysis is kept on the survey the first
+    time it is read (``Survey.drivers``): a federation's survey has a million answers to go through."""
+    whole = not unit_path or unit_path == survey.unit_path
+    if whole and survey.status == Survey.Status.CLOSED:
+        return _kept(survey)
+    return _analysed(survey, None if whole else unit_path)
+
+
+def _analysed(survey: Survey, unit_path: str | None) -> DriverAnalysis | None:
+    """Two queries: the scored questions, then their answers streamed in the order of the responses."""
     questions = list(
         Question.objects.filter(survey_id=survey.pk, kind__in=SCORED_KINDS)
         .only("pk", "kind", "text", "items", "is_overall", "service_line", "position")
@@ -78,6 +95,31 @@ def survey_drivers(survey: Survey, *, unit_path: str | None = None) -> DriverAna
         answers = answers.filter(paths_scope_q([unit_path], "response__unit_path"))
     answers = answers.order_by("response_id").values_list("response_id", "question_id", "item", "value")
     return drivers_analyse(_rows(answers.iterator(chunk_size=2000), keys), items, min_n=min_respondents(survey))
+
+
+def _kept(survey: Survey) -> DriverAnalysis | None:
+    """The closed survey's whole analysis: read from the survey (one query), or worked out and kept."""
+    kept = Survey.objects.filter(pk=survey.pk).values_list("drivers", flat=True).first()
+    if kept is not None:
+        return analysis_from(kept)
+    analysis = _analysed(survey, None)
+    Survey.objects.filter(pk=survey.pk, drivers__isnull=True).update(drivers=analysis_to(analysis))
+    return analysis
+
+
+def analysis_to(analysis: DriverAnalysis | None) -> dict:
+    if analysis is None:
+        return {"analysed": False}
+    return {"analysed": True, **asdict(analysis)}
+
+
+def analysis_from(data: dict) -> DriverAnalysis | None:
+    if not data.get("analysed"):
+        return None
+    drivers = [Driver(**driver) for driver in data["drivers"]]
+    return DriverAnalysis(
+        drivers=drivers, n=data["n"], r_squared=data["r_squared"], overall_label=data["overall_label"]
+    )
 
 
 def unit_drivers_shown(survey: Survey, unit, *, breakdown: Breakdown | None = None) -> DriverAnalysis | None:

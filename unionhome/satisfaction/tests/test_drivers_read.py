@@ -1,5 +1,6 @@
-"""``survey_drivers``: a built, answered and closed survey read in two queries, whole or one unit's subtree,
-named or anonymous, and nothing with too few respondents or without an overall question."""
+"""``survey_drivers``: a built, answered and closed survey read in two queries (a closed one's whole analysis
+once, then kept on the survey), whole or one unit's subtree, named or anonymous, and nothing with too few
+respondents or without an overall question."""
 
 import pytest
 
@@ -36,9 +37,11 @@ def expected(answers, survey):
 def test_the_whole_survey_and_one_units_subtree(people, union, anonymous, django_assert_num_queries):
     survey = answered_survey(people["chair"], union, anonymous=anonymous)
     keys = keys_of(survey)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):  # the survey is closed: analysed once (2 queries) and kept on it
         whole = survey_drivers(survey)
     assert whole == expected(S1_ANSWERS + S2_ANSWERS, survey)
+    with django_assert_num_queries(1):  # then read back as it was
+        assert survey_drivers(survey) == whole
     assert whole.n == 16 and whole.overall_label == QUESTIONS[2]["text"]
     first = whole.drivers[0]
     assert first.key == keys["hardship"] and first.label == "帮扶" and first.importance == pytest.approx(1.0)

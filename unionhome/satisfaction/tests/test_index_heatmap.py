@@ -70,3 +70,17 @@ def test_scope_and_bad_arguments(people, union):
     for bad in ({"columns": 5}, {"columns": 13}, {"kind": "year"}):
         with pytest.raises(ValueError):
             units_heatmap(people["chair"], today=TODAY, **bad)
+
+
+def test_with_many_units_below_only_the_lowest_are_mapped(people, union, monkeypatch):
+    from unionhome.satisfaction import index_heatmap
+
+    monkeypatch.setattr(index_heatmap, "MAX_ROWS", 2)
+    rate(union["g11"], "visits", [5] * 5, when=at(2026, 10, 3))  # station 1: 100
+    rate(union["g21"], "visits", [2] * 5, when=at(2026, 9, 3))  # station 2: 25 (its newest shown index)
+    third = factories.unit(union["union"], "第三站", "branch", code="S03")
+    rate(third, "visits", [3] * 5, when=at(2026, 10, 3))  # 50
+    factories.unit(union["union"], "第四站", "branch", code="S04")  # no ratings: after the others
+    heatmap = units_heatmap(people["chair"], today=TODAY)
+    assert heatmap.units_below == 4
+    assert [row.unit for row in heatmap.rows] == [union["s2"], third]  # the two lowest, in the tree's order

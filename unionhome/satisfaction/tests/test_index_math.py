@@ -308,3 +308,26 @@ def test_t_quantile_inverts_the_cdf(df, p):
     assert t_cdf(t, df) == pytest.approx(p, abs=1e-9)
     assert t > 0
     assert t_quantile(p, df * 2) <= t + 1e-9  # more degrees of freedom, thinner tails
+
+
+def test_the_large_df_expansion_matches_the_exact_search():
+    from statistics import NormalDist
+
+    from unionhome.satisfaction.index_math import CORNISH_FISHER_DF, _cornish_fisher
+
+    exact = t_quantile.__wrapped__
+    for df in (CORNISH_FISHER_DF, 30.5, 45.2, 100, 1000):
+        for p in (0.9, 0.975, 0.995):
+            assert abs(_cornish_fisher(NormalDist().inv_cdf(p), df) - exact_search(exact, p, df)) < 5e-7
+
+
+def exact_search(exact, p, df):
+    """``t_quantile``'s search itself, below the expansion's threshold whatever df is."""
+    import unionhome.satisfaction.index_math as index_math
+
+    kept = index_math.CORNISH_FISHER_DF
+    index_math.CORNISH_FISHER_DF = float("inf")
+    try:
+        return exact(p, df)
+    finally:
+        index_math.CORNISH_FISHER_DF = kept

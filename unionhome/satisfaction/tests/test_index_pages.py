@@ -234,3 +234,18 @@ def test_an_open_alert_is_listed_and_marked_seen(client, login_as, people, union
         assert client.post(URL, {"alert": bad}).status_code == 404
     login_as(people["member"])
     assert client.post(URL, {"alert": alert.pk}).status_code == 403
+
+
+def test_with_many_units_below_the_page_lists_the_best_and_the_lowest():
+    from types import SimpleNamespace
+
+    from unionhome.satisfaction.views_index import UNITS_EACH_END, best_and_lowest
+
+    def unit(index):
+        return SimpleNamespace(figure=SimpleNamespace(index=index))
+
+    few = [unit(90 - i) for i in range(2 * UNITS_EACH_END)]
+    assert best_and_lowest(few) == (few, 0)
+    many = [unit(100 - i * 0.1) for i in range(100)] + [unit(None)] * 5  # best first, then the suppressed
+    kept, left = best_and_lowest(many)
+    assert kept == many[:UNITS_EACH_END] + many[100 - UNITS_EACH_END : 100] and left == 105 - 2 * UNITS_EACH_END

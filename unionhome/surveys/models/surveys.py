@@ -51,6 +51,9 @@ class Survey(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     opened_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The whole survey's driver analysis, worked out once it is closed (its answers are final), on first read:
+    # ``surveys.drivers_read``. ``{"analysed": false}`` when there is none.
+    drivers = models.JSONField(null=True, blank=True, editable=False)
     # Opening at a federation's size (``services/invitations.py``): the audience counted at opening, the
     # invitations written so far, and when the last batch was written (empty while inviting goes on).
     audience_size = models.PositiveIntegerField(null=True, blank=True, editable=False)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from unionhome.demo import loader, shape
+from unionhome.demo.satisfaction_scale import satisfaction_scale_build
 from unionhome.org.models import OrgUnit
 
 
@@ -27,8 +28,29 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size", type=int, default=loader.DEFAULT_BATCH, help=_("rows per bulk insert and transaction")
         )
+        parser.add_argument(
+            "--ratings", type=int, default=0, help=_("also add this many satisfaction ratings (benchmark scale)")
+        )
+        parser.add_argument(
+            "--responses", type=int, default=0, help=_("also add satisfaction surveys with this many responses")
+        )
+        parser.add_argument(
+            "--answers-per-response", type=int, default=10, help=_("questions answered in each survey response")
+        )
+        parser.add_argument(
+            "--satisfaction-only",
+            action="store_true",
+            help=_("add only the ratings and surveys to the demo data already in the database"),
+        )
 
     def handle(self, *args, seed, members, if_empty, batch_size, verbosity, **options):
+        if options["ratings"] < 0 or options["responses"] < 0 or options["answers_per_response"] < 3:
+            raise CommandError(_("--ratings and --responses must be at least 0, --answers-per-response at least 3."))
+        if options["satisfaction_only"]:
+            if not OrgUnit.objects.exists():
+                raise CommandError(_("--satisfaction-only adds to demo data: load the demo data first."))
+            self._satisfaction(seed, options, verbosity)
+            return
         if OrgUnit.objects.exists():
             if if_empty:
                 self.stdout.write(_("The database already holds org units: demo data not loaded."))
@@ -87,6 +109,8 @@ class Command(BaseCommand):
                 "ratings": centre.ratings,
             }
         )
+        if options["ratings"] or options["responses"]:
+            self._satisfaction(seed, options, verbosity)
         self.stdout.write("")
         self.stdout.write(_("Demo logins (password: %(password)s)") % {"password": loader.DEMO_PASSWORD})
         second_factor = _("second factor")
@@ -99,4 +123,31 @@ class Command(BaseCommand):
                 "authenticator app."
             )  # fmt: skip
             % {"secret": loader.DEMO_TOTP_SECRET}
+        )
+
+    def _satisfaction(self, seed: int, options: dict, verbosity: int) -> None:
+        def progress(text: str) -> None:
+            if verbosity >= 1:
+                self.stdout.write(f"  {text}")
+
+        result = satisfaction_scale_build(
+            ratings=options["ratings"],
+            responses=options["responses"],
+            answers_per_response=options["answers_per_response"],
+            seed=seed,
+            progress=progress,
+        )
+        written = result.get("rating_sources", {}).get("written", {})
+        surveys = result.get("surveys", {})
+        self.stdout.write(
+            _(
+                "Satisfaction data added in %(seconds).1f s: %(ratings)d ratings, %(responses)d survey responses "
+                "with %(answers)d answers; tallies rebuilt."
+            )
+            % {
+                "seconds": result["seconds"],
+                "ratings": sum(written.values()),
+                "responses": surveys.get("responses", 0),
+                "answers": surveys.get("answers", 0),
+            }
         )
