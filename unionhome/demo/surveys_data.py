@@ -31,6 +31,8 @@ from unionhome.accounts.models import User
 from unionhome.assistance.ratings import HARDSHIP_ASSISTANCE, VISITS
 from unionhome.congress.ratings import PROPOSAL_REPLIES
 from unionhome.org.models import Member, OrgUnit
+from unionhome.satisfaction.service_lines import is_service_line
+from unionhome.satisfaction.services_actions import feedback_action_create
 from unionhome.surveys.answer_rules import check_answers
 from unionhome.surveys.models import Answer, Invitation, Question, Response, Survey
 from unionhome.surveys.services.building import survey_close, survey_create, survey_open
@@ -65,7 +67,7 @@ NOTES = [
         "夜班食堂加热保温",
         "夜班职工反映十二点后打的饭菜是凉的，微波炉坏了也没人修。",
         "夜班增设保温餐车，每个食堂配两台微波炉，由后勤服务中心每周检查。",
-        "canteen",
+        "食堂",
     ),
 ]
 IDEAS = ["希望诉求处理进度能在手机上看到", "多组织一些倒班职工能参加的活动", "食堂夜班多加几个菜", ""]
@@ -325,4 +327,17 @@ def build(*, union: OrgUnit, users_by_username: dict, rng: random.Random) -> dic
         _open(chair, union, demo_member, rng, now),
         _named(chair, station, rng, now),
     ]
-    return {"surveys": len(made), "responses": Response.objects.filter(survey__in=made).count()}
+    for title, said, done, about in NOTES:  # about the year's survey (a service line) or a topic of appeals
+        line = about if is_service_line(about) else ""
+        feedback_action_create(
+            actor=chair,
+            unit=union,
+            publish=True,
+            title=title,
+            said=said,
+            done=done,
+            survey=made[0] if line else None,
+            service_line=line,
+            topic="" if line else about,
+        )
+    return {"surveys": len(made), "responses": Response.objects.filter(survey__in=made).count(), "notes": len(NOTES)}

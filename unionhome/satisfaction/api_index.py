@@ -56,9 +56,20 @@ class TrendFilters(Schema):
     service_line: LineCode = LINE
 
 
+CADRES_LIMIT, CADRES_MAX = 100, 500
+
+
 class CadreFilters(Schema):
     unit_id: int | None = UNIT
     period: PeriodText = PERIOD
+    order: Literal["best", "lowest"] = Field(
+        "best",
+        description="`best`: highest index first; `lowest`: lowest shown index first. Suppressed, then "
+        "unrated cadres come last either way.",
+    )
+    limit: int = Field(
+        CADRES_LIMIT, ge=1, le=CADRES_MAX, description="At most this many cadres (a federation has thousands)."
+    )
 
 
 class UnitRefOut(Schema):
@@ -155,7 +166,8 @@ class CadresOut(Schema):
     period: str
     period_label: str
     min_group: int
-    cadres: list[CadreOut] = Field(description="Best first; then the suppressed, then those without answers.")
+    total: int = Field(description="How many cadres hold a role on the unit or below it.")
+    cadres: list[CadreOut] = Field(description="In the `order` asked for, at most `limit` of them.")
 
 
 def _finite(value: float | None) -> float | None:
@@ -291,9 +303,11 @@ def index_units(request: HttpRequest, filters: Query[IndexFilters]):
 )
 def index_cadres(request: HttpRequest, filters: Query[CadreFilters]):
     """The cadres holding a role on `unit_id` or below, each with the index in `period` of the services
-    they were answerable for, best first."""
+    they were answerable for, best (or lowest) first, at most `limit` of them."""
     result = index_reads.cadre_indexes(request.auth, unit_id=filters.unit_id, period=chosen_period(filters.period))
+    cadres = result.cadres if filters.order == "best" else index_reads.lowest_first_cadres(result.cadres)
     return {
+        "total": len(result.cadres),
         "unit": unit_out(result.unit),
         "period": str(result.period),
         "period_label": result.period.label(),
@@ -308,6 +322,6 @@ def index_cadres(request: HttpRequest, filters: Query[CadreFilters]):
                 "overall": figure_out(c.overall),
                 "lines": {code: figure_out(f) for code, f in c.lines.items()},
             }
-            for c in result.cadres
+            for c in cadres[: filters.limit]
         ],
     }

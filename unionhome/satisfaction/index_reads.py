@@ -296,6 +296,18 @@ def chosen_unit(viewer, unit_id: int | None) -> tuple[OrgUnit, str]:
     return unit, top
 
 
+def lowest_first_cadres(cadres: list) -> list:
+    """The cadres by shown index, lowest first; then the suppressed; then those with no answers."""
+
+    def key(cadre) -> tuple:
+        figure = cadre.overall
+        if figure.index is not None:
+            return (0, figure.index, cadre.name)
+        return (1 if figure.suppressed else 2, 0.0, cadre.name)
+
+    return sorted(cadres, key=key)
+
+
 def _best_first(figure: Figure, tie: str) -> tuple:
     """Shown figures by index, highest first; then the suppressed; then those with no answers."""
     if figure.index is not None:

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, field_validator
+from pydantic import AfterValidator
 
-from unionhome.api.fields import Id, PlainText
+from unionhome.api.fields import Id, PlainText, TimeCursor
 from unionhome.surveys import selectors_build
 from unionhome.surveys.models import Question, QuestionKind, Survey
 from unionhome.surveys.selectors import ResponseRate
@@ -119,15 +119,8 @@ class OrderIn(Schema):
 
 class ManageFilters(Schema):
     status: Survey.Status | None = Field(None, description="Only surveys with this status.")
-    after: PlainText | None = Field(None, max_length=300, description="The `next` cursor of the previous page.")
+    after: TimeCursor | None = Field(None, description="The `next` cursor of the previous page.")
     limit: int = Field(selectors_build.PAGE_SIZE, ge=1, le=100)
-
-    @field_validator("after")
-    @classmethod
-    def _cursor(cls, value: str | None) -> str | None:
-        if value and not selectors_build.valid_cursor(value):
-            raise ValueError(_("This cursor is not valid. Start again from the first page."))
-        return value or None
 
 
 # --- output --------------------------------------------------------------------------------------

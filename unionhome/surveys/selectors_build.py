@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 
 from unionhome.access.policy import OutOfScope, PermissionRefused, can, has_permission_anywhere, scope_roots
 from unionhome.access.scope import paths_scope_q
-from unionhome.keyset import KeysetPage, decode_time_cursor, time_keyset_page
+from unionhome.keyset import KeysetPage, time_keyset_page
 from unionhome.org.models import MemberTag, OrgUnit
 from unionhome.surveys.models import Invitation, Question, Survey
 from unionhome.surveys.selectors import ResponseRate
@@ -41,10 +41,6 @@ def managed_surveys(viewer, *, status: str = "") -> QuerySet[Survey]:
 def manage_page(surveys: QuerySet[Survey], cursor: str | None, *, size: int = PAGE_SIZE) -> KeysetPage:
     """One page by keyset on (created_at, id), newest first; an invalid cursor starts from the first page."""
     return time_keyset_page(surveys, cursor, field="created_at", size=size)
-
-
-def valid_cursor(cursor: str) -> bool:
-    return decode_time_cursor(cursor) is not None
 
 
 def rates_for(survey_ids: list[int]) -> dict[int, ResponseRate]:

@@ -78,6 +78,10 @@ def test_trend_units_and_cadres(api_get, people, union, rated):
     ]  # fmt: skip
     second = next(c for c in cadres["cadres"] if c["id"] == people["cadre2"].pk)
     assert second["overall"]["n"] == 6 and second["lines"]["appeals"]["n"] == 0
+    # A federation has thousands of cadres: the lowest first, a page at a time, with how many there are.
+    lowest = api_get(people["chair"], f"{INDEX}/cadres", period="2026-10", order="lowest", limit=1).json()
+    assert lowest["total"] == cadres["total"] >= 2 and len(lowest["cadres"]) == 1
+    assert lowest["cadres"][0]["id"] == people["cadre2"].pk  # 66.7 below the other's 100
 
 
 def test_without_the_permission_403_outside_the_scope_404(api_get, people, union, rated):
