@@ -1,5 +1,7 @@
 """Fixtures shared by every test: a small union, users per role, verified clients, the task worker."""
 
+import json
+
 import pytest
 from django.db import connection
 from django.utils import translation
@@ -117,19 +119,32 @@ def run_tasks():
     return run
 
 
+_openapi_document: dict[str, bytes] = {}
+OPENAPI_PATH = "/api/v1/openapi.json"
+
+
 @pytest.fixture
 def api_schema(db):
-    """The API's OpenAPI schema for schemathesis, served by Django in the test's transaction."""
+    """The API's OpenAPI schema for schemathesis; its requests go to Django's real WSGI handler in the test's
+    transaction. The document is fetched from the server once per run (building it takes a second or more),
+    then parsed afresh for each test, so no test sees another's schema object."""
     import schemathesis
     from django.core import signals
     from django.core.handlers.wsgi import WSGIHandler
     from django.db import close_old_connections
+    from django.test import Client
 
+    if "json" not in _openapi_document:
+        response = Client().get(OPENAPI_PATH)  # before the signals below: the test client reconnects them
+        assert response.status_code == 200, response.content[:500]
+        _openapi_document["json"] = response.content
     # Like Django's test client: keep the test's connection (and its transaction) across requests.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
-        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
+        schema = schemathesis.openapi.from_dict(json.loads(_openapi_document["json"]))
+        schema.app, schema.location = WSGIHandler(), OPENAPI_PATH  # as schemathesis.openapi.from_wsgi does
+        yield schema
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)

@@ -12,3 +12,8 @@ if settings.PRODUCTION:
 
     if demo_accounts_present():
         raise RuntimeError("Refusing to start: demo accounts exist in the production profile.")
+
+if not settings.DEBUG:
+    from unionhome.server.warm import warmed  # noqa: E402
+
+    warmed()

@@ -1,6 +1,11 @@
 """The centre's service lines and what a member can rate in them (see ``unionhome.satisfaction``'s
 ``service_lines`` and ``ratable``): assistance once delivered, a visit once done, education aid once paid.
-Imported at startup by the satisfaction app."""
+Imported at startup by the satisfaction app.
+
+``describe_*`` name an item in detail (a visit's occasion, a child's name, an assistance's kind): only for the
+signed-in pages where the member sees their own item. What leaves those pages (the rating request in the inbox,
+by email or robot) names it neutrally (``Ratable.notice_of``): the line and the date, or for education aid the
+campaign (``notice_aid``)."""
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -38,6 +43,11 @@ def describe_aid(item: AidApplication) -> str:
     return _("Education aid for %(child)s (%(campaign)s)") % {"child": item.child_name, "campaign": item.campaign.name}
 
 
+def notice_aid(item: AidApplication) -> str:
+    """Neutral: the campaign only, never the child."""
+    return _("your education aid (%(campaign)s)") % {"campaign": item.campaign.name}
+
+
 register(
     Ratable(
         model=Assistance,
@@ -64,6 +74,7 @@ register(
         service_line=EDUCATION_AID,
         ready=Q(status=AidApplication.Status.PAID),
         describe=describe_aid,
+        notice_title=notice_aid,
         cadre_field="decided_by",
         served_on_field="decided_at",
         select_related=("campaign",),

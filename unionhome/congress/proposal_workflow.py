@@ -289,6 +289,7 @@ HISTORY_LABELS = {
     "reply": gettext_lazy("Replied"),
     "rate": gettext_lazy("Rated by the proposer"),
     "send_back": gettext_lazy("Sent back for re-handling"),
+    "rating_change": gettext_lazy("Rating changed by the proposer"),
     "time_out": gettext_lazy("Closed: no rating in time"),
     "escalate": gettext_lazy("Reply overdue: escalated to the congress office"),
 }

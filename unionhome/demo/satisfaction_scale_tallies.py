@@ -17,6 +17,7 @@ from django.db import connection
 
 from unionhome.org.models import OrgUnit
 from unionhome.satisfaction.models import CadreTally, Rating, RatingTally
+from unionhome.satisfaction.tallies import rollups_rebuilt
 
 
 def month_sql(column: str) -> str:
@@ -56,4 +57,8 @@ def tallies_rebuilt() -> dict:
                 FROM {ratings} r WHERE r.cadre_id IS NOT NULL
                 GROUP BY r.cadre_id, r.service_line, {month}"""
         )
-    return {"rating_tallies": RatingTally.objects.count(), "cadre_tallies": CadreTally.objects.count()}
+    return {
+        "rating_tallies": RatingTally.objects.count(),
+        "rating_rollups": rollups_rebuilt(),
+        "cadre_tallies": CadreTally.objects.count(),
+    }

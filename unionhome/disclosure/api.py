@@ -3,7 +3,6 @@ read, asking and reading questions; for cadres: creating and publishing notices,
 reminding non-readers and answering questions. Same selectors, services and policy as the pages."""
 
 import datetime
-import unicodedata
 from typing import Annotated
 
 from django.db import transaction
@@ -15,7 +14,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import AfterValidator, field_validator
 
 from unionhome.api.errors import ErrorOut, ValidationErrorOut
-from unionhome.api.fields import MAX_ID, PlainText
+from unionhome.api.fields import MAX_ID, MultilineText, PlainText
 from unionhome.disclosure.models import Notice, NoticeQuestion
 from unionhome.disclosure.selectors import notices as selectors
 from unionhome.disclosure.selectors import questions as question_selectors
@@ -36,13 +35,6 @@ ERRORS = {401: ErrorOut, 403: ErrorOut}
 MAX_PAGE_SIZE = 100
 
 
-def _multiline_text(value: str) -> str:
-    """Text a person typed: line breaks and tabs are fine, other control characters are not."""
-    if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in "\n\r\t" for ch in value):
-        raise ValueError(_("This text contains control characters or invalid characters."))
-    return value
-
-
 def _moment(value: datetime.datetime | None) -> datetime.datetime | None:
     """A moment between 2000 and 2100; one without a time zone is read in the union's time zone."""
     if value is None:
@@ -52,7 +44,6 @@ def _moment(value: datetime.datetime | None) -> datetime.datetime | None:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
-MultilineText = Annotated[str, AfterValidator(_multiline_text)]
 Moment = Annotated[datetime.datetime, AfterValidator(_moment)]
 
 

@@ -3,16 +3,12 @@ and changing that rating; for cadres, the satisfaction index (``api_index.py``, 
 "you said, we did" (``api_you_said.py``)."""
 
 import datetime
-import unicodedata
-from typing import Annotated
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
-from pydantic import AfterValidator
 
 from unionhome.api.errors import ErrorOut, ValidationErrorOut
-from unionhome.api.fields import MAX_ID, PlainText
+from unionhome.api.fields import MAX_ID, MultilineText, PlainText
 from unionhome.satisfaction import selectors, services
 from unionhome.satisfaction.api_alerts import router as alerts_router
 from unionhome.satisfaction.api_index import router as index_router
@@ -33,12 +29,6 @@ router.add_router("", you_said_router)  # /you-said: "you said, we did"
 ERRORS = {401: ErrorOut}
 
 
-def _multiline_text(value: str) -> str:
-    if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in "\n\r\t" for ch in value):
-        raise ValueError(_("This text contains control characters or invalid characters."))
-    return value
-
-
 class PendingOut(Schema):
     item_type: str = Field(description='The kind of item, e.g. "assistance.assistance", "assistance.visit".')
     item_id: int
@@ -57,12 +47,12 @@ class RatingIn(Schema):
     item_type: PlainText = Field(..., max_length=100, description="As in `GET /ratings/pending`.")
     item_id: int = Field(..., ge=1, le=MAX_ID)
     score: int = Field(..., ge=1, le=5, description="1 (very dissatisfied) to 5 (very satisfied).")
-    comment: Annotated[str, AfterValidator(_multiline_text)] = Field("", max_length=services.COMMENT_MAX_LENGTH)
+    comment: MultilineText = Field("", max_length=services.COMMENT_MAX_LENGTH)
 
 
 class RatingChangeIn(Schema):
     score: int | None = Field(None, ge=1, le=5, description="The new score; left as it is when not sent.")
-    comment: Annotated[str, AfterValidator(_multiline_text)] | None = Field(
+    comment: MultilineText | None = Field(
         None, max_length=services.COMMENT_MAX_LENGTH, description="The new comment; left as it is when not sent."
     )
 

@@ -56,20 +56,24 @@ class TrendFilters(Schema):
     service_line: LineCode = LINE
 
 
-CADRES_LIMIT, CADRES_MAX = 100, 500
+LIMIT, MAX_LIMIT = 100, 500
+ORDER = Field(
+    "best",
+    description="`best`: highest index first; `lowest`: lowest shown index first. The suppressed, then those "
+    "without answers come last either way.",
+)
+
+
+class UnitsFilters(IndexFilters):
+    order: Literal["best", "lowest"] = ORDER
+    limit: int = Field(LIMIT, ge=1, le=MAX_LIMIT, description="At most this many units (a federation has a thousand).")
 
 
 class CadreFilters(Schema):
     unit_id: int | None = UNIT
     period: PeriodText = PERIOD
-    order: Literal["best", "lowest"] = Field(
-        "best",
-        description="`best`: highest index first; `lowest`: lowest shown index first. Suppressed, then "
-        "unrated cadres come last either way.",
-    )
-    limit: int = Field(
-        CADRES_LIMIT, ge=1, le=CADRES_MAX, description="At most this many cadres (a federation has thousands)."
-    )
+    order: Literal["best", "lowest"] = ORDER
+    limit: int = Field(LIMIT, ge=1, le=MAX_LIMIT, description="At most this many cadres (a federation has thousands).")
 
 
 class UnitRefOut(Schema):
@@ -144,7 +148,8 @@ class UnitsOut(Schema):
     service_line: str | None
     min_group: int
     trail: list[UnitRefOut] = Field(description="From the caller's scope root down to the parent of `unit`.")
-    units: list[UnitFigureOut] = Field(description="Best first; then the suppressed, then those without answers.")
+    total: int = Field(description="How many rows there are: the units just below, and the unit itself if it has any.")
+    units: list[UnitFigureOut] = Field(description="In the `order` asked for, at most `limit` of them.")
 
 
 class RoleOut(Schema):
@@ -277,12 +282,17 @@ def index_trend(request: HttpRequest, filters: Query[TrendFilters]):
     operation_id="satisfaction_index_units",
     summary="The satisfaction index of the units just below a unit",
 )
-def index_units(request: HttpRequest, filters: Query[IndexFilters]):
-    """The units just below `unit_id`, each with its index in `period` (overall or one line's), best first:
-    the top and the bottom units are the two ends. Members attached to the unit itself make a row of
-    their own (`is_self`)."""
+def index_units(request: HttpRequest, filters: Query[UnitsFilters]):
+    """The units just below `unit_id`, each with its index in `period` (overall or one line's), best (or
+    lowest) first, at most `limit` of them: the top and the bottom units. Members attached to the unit itself
+    make a row of their own (`is_self`)."""
     below = index_reads.units_below(
-        request.auth, unit_id=filters.unit_id, period=chosen_period(filters.period), service_line=filters.service_line
+        request.auth,
+        unit_id=filters.unit_id,
+        period=chosen_period(filters.period),
+        service_line=filters.service_line,
+        order=filters.order,
+        limit=filters.limit,
     )
     return {
         "unit": unit_out(below.unit),
@@ -291,6 +301,7 @@ def index_units(request: HttpRequest, filters: Query[IndexFilters]):
         "service_line": below.service_line,
         "min_group": below.min_group,
         "trail": [unit_out(u) for u in below.trail],
+        "total": below.total,
         "units": [{"unit": unit_out(u.unit), "is_self": u.is_self, **figure_out(u.figure)} for u in below.units],
     }
 
@@ -304,10 +315,15 @@ def index_units(request: HttpRequest, filters: Query[IndexFilters]):
 def index_cadres(request: HttpRequest, filters: Query[CadreFilters]):
     """The cadres holding a role on `unit_id` or below, each with the index in `period` of the services
     they were answerable for, best (or lowest) first, at most `limit` of them."""
-    result = index_reads.cadre_indexes(request.auth, unit_id=filters.unit_id, period=chosen_period(filters.period))
-    cadres = result.cadres if filters.order == "best" else index_reads.lowest_first_cadres(result.cadres)
+    result = index_reads.cadre_indexes(
+        request.auth,
+        unit_id=filters.unit_id,
+        period=chosen_period(filters.period),
+        order=filters.order,
+        limit=filters.limit,
+    )
     return {
-        "total": len(result.cadres),
+        "total": result.total,
         "unit": unit_out(result.unit),
         "period": str(result.period),
         "period_label": result.period.label(),
@@ -322,6 +338,6 @@ def index_cadres(request: HttpRequest, filters: Query[CadreFilters]):
                 "overall": figure_out(c.overall),
                 "lines": {code: figure_out(f) for code, f in c.lines.items()},
             }
-            for c in cadres[: filters.limit]
+            for c in result.cadres
         ],
     }

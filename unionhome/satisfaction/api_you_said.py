@@ -5,17 +5,13 @@ surveys of those units with their headline figures); cadres with ``satisfaction.
 edit, publish and withdraw the notes of their subtrees."""
 
 import datetime
-import unicodedata
-from typing import Annotated
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import AfterValidator
 
 from unionhome.access.policy import OutOfScope, PermissionRefused, has_permission_anywhere
 from unionhome.api.errors import ErrorOut, ValidationErrorOut
-from unionhome.api.fields import MAX_ID, PlainText, TimeCursor
+from unionhome.api.fields import MAX_ID, MultilineText, PlainText, TimeCursor
 from unionhome.org.models import OrgUnit
 from unionhome.satisfaction import services_actions as services
 from unionhome.satisfaction import you_said as selectors
@@ -26,13 +22,6 @@ router = Router(tags=["you said, we did"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
-def _multiline_text(value: str) -> str:
-    if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in "\n\r\t" for ch in value):
-        raise ValueError(_("This text contains control characters or invalid characters."))
-    return value
-
-
-MultilineText = Annotated[str, AfterValidator(_multiline_text)]
 LIMITS = services.LIMITS
 
 

@@ -36,7 +36,9 @@ from unionhome.satisfaction.index_math import (
     combined,
     compare,
     line_estimate,
+    line_index,
     suppressed,
+    weighted_index,
 )
 
 
@@ -88,3 +90,33 @@ def figures_by_line(
     each line (a line with none has no answers)."""
     figures = {code: figure_of(moments.get(code, Moments()), k) for code in weights}
     return overall_of((figures[code], weight) for code, weight in weights.items()), figures
+
+
+# Ranking many groups (a federation's thousand unions, its cadres): a group's *standing* is (0, index) when its
+# overall figure is shown, (1, 0.0) when suppressed, (2, 0.0) with no answers. ``standing_of`` works it out from
+# the moments without the interval (the same index as ``figures_by_line``, bit for bit), so only the groups
+# actually shown need their whole figure.
+Standing = tuple[int, float]
+
+
+def standing(figure: Figure) -> Standing:
+    if figure.index is not None:
+        return (0, figure.index)
+    return (1 if figure.suppressed else 2, 0.0)
+
+
+def standing_of(moments: Mapping[str, Moments], weights: Mapping[str, float], k: int) -> Standing:
+    """The standing of ``figures_by_line(moments, weights, k)[0]``, cheaply."""
+    shown = [(m, weights[code]) for code, m in moments.items() if code in weights and m.n and not suppressed(m.n, k)]
+    if shown:
+        index = weighted_index((line_index(m.n, m.total, RATING.low, RATING.high), w) for m, w in shown)
+        return (2, 0.0) if index is None else (0, index)
+    held_back = any(m.n for code, m in moments.items() if code in weights)
+    return (1, 0.0) if held_back else (2, 0.0)
+
+
+def ranking_key(place: Standing, tie, *, lowest: bool = False) -> tuple:
+    """Sort key: shown figures by index (highest first, or ``lowest`` first), then the suppressed, then those
+    with no answers; ``tie`` orders equals."""
+    kind, index = place
+    return (kind, index if lowest else -index, tie)

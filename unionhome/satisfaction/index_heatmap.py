@@ -1,7 +1,10 @@
 """The dashboard's heat map: the units just below a unit (rows) × the last months or quarters (columns), the
-overall index (or one line's) in each cell, from the running tallies (``RatingTally``) like ``index_reads``.
+overall index (or one line's) in each cell, from the running tallies (``RatingTally`` by month, ``RatingRollup``
+by quarter) like ``index_reads``.
 
-Four queries whatever the number of units, periods or ratings (grants, unit, the units below, tallies). A
+Four queries whatever the number of units, periods or ratings (grants, unit, the units below, tallies); with
+more than ``MAX_ROWS`` units below, one more for their sum (the unit's own row) and one per column at most to
+rank them (``lowest_lately``). A
 cell with fewer than k answers carries its n and no index (``index_figures``), as everywhere else. Members
 attached to the unit itself make a row of their own (``is_self``), the unit's tallies less its children's.
 """
@@ -10,19 +13,27 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from unionhome.access.scope import paths_scope_q
 from unionhome.org.models import OrgUnit
-from unionhome.satisfaction.index_figures import Figure, figures_by_line
+from unionhome.satisfaction.index_figures import Figure, figures_by_line, standing_of
 from unionhome.satisfaction.index_math import Moments, min_group
-from unionhome.satisfaction.index_reads import chosen_unit, line_specs
-from unionhome.satisfaction.models import RatingTally
+from unionhome.satisfaction.index_reads import (
+    ROW,
+    SUMS,
+    TALLY_START,
+    UNIT_FIELDS,
+    chosen_unit,
+    line_specs,
+    period_tallies,
+    picked,
+)
 from unionhome.satisfaction.periods import Kind, Period
 
 MIN_COLUMNS, MAX_COLUMNS = 6, 12
-# A federation has a thousand unions below it: the map keeps the units with the lowest index (the newest
-# column that has one decides), where a chair looks first; the unit's own row stays.
+# A federation has a thousand unions below it: the map keeps the units with the lowest index in the newest
+# column (``lowest_lately``), where a chair looks first; the unit's own row stays.
 MAX_ROWS = 30
 
 
@@ -67,42 +78,74 @@ def units_heatmap(
     specs = line_specs(service_line)
     unit, _top = chosen_unit(viewer, unit_id)
     periods = Period.last(kind, columns, today)
-    children = list(OrgUnit.objects.filter(paths_scope_q([unit.path], "path"), depth=unit.depth + 1).order_by("path"))
-    rows = (
-        RatingTally.objects.filter(Q(parent_path=unit.path) | Q(unit_path=unit.path))
-        .filter(service_line__in=[s.code for s in specs], month__gte=periods[0].start, month__lt=periods[-1].end)
-        .order_by()
-        .values_list("unit_path", "month", "service_line", "n", "total", "total_sq")
+    column_of = {p.start: p for p in periods}
+    children = list(
+        OrgUnit.objects.filter(paths_scope_q([unit.path], "path"), depth=unit.depth + 1)
+        .only(*UNIT_FIELDS)
+        .order_by("path")
     )
-    moments: dict[tuple[str, Period], dict[str, Moments]] = defaultdict(lambda: defaultdict(Moments))
-    for path, month, line, n, total, total_sq in rows:
-        moments[(path, Period.containing(kind, month))][line] += Moments(n, total, total_sq)
+    span = period_tallies(kind, periods).filter(service_line__in=[s.code for s in specs])
+    start = TALLY_START[kind]
     k = min_group()
     weights = {s.code: s.weight for s in specs}
+    mapped = children if len(children) <= MAX_ROWS else lowest_lately(unit, children, span, periods, weights, k)
+    moments: dict[tuple[str, Period], dict[str, Moments]] = defaultdict(lambda: defaultdict(Moments))
+    every_child = mapped is children
+    near = Q(parent_path=unit.path) if every_child else Q(unit_path__in=[child.path for child in mapped])
+    rows = span.filter(near | Q(unit_path=unit.path)).order_by()
+    for path, begins, line, n, total, total_sq in rows.values_list("unit_path", start, *ROW[1:]):
+        moments[(path, column_of[begins])][line] += Moments(n, total, total_sq)
+    below: dict[Period, dict[str, Moments]] = defaultdict(lambda: defaultdict(Moments))  # the children's sum
+    if every_child:
+        for child in children:
+            for period in periods:
+                for line, m in moments.get((child.path, period), {}).items():
+                    below[period][line] += m
+    else:
+        sums = span.filter(parent_path=unit.path).values_list(start, "service_line").annotate(**SUMS).order_by()
+        for begins, line, n, total, total_sq in sums:
+            below[column_of[begins]][line] += Moments(n, total, total_sq)
 
     def cells(path: str) -> list[Figure]:
         return [figures_by_line(moments.get((path, p), {}), weights, k)[0] for p in periods]
 
-    def newest(child: OrgUnit) -> tuple[bool, float]:
-        """The child's newest shown index (rows without one last), worked out from the newest column back."""
-        for period in reversed(periods):
-            figure = figures_by_line(moments.get((child.path, period), {}), weights, k)[0]
-            if figure.index is not None:
-                return (False, figure.index)
-        return (True, 0.0)
-
-    mapped = children
-    if len(children) > MAX_ROWS:  # only the lowest, in the tree's order
-        kept = {child.pk for child in sorted(children, key=newest)[:MAX_ROWS]}
-        mapped = [child for child in children if child.pk in kept]
     found = [HeatmapRow(child, cells(child.path), periods) for child in mapped]
     own_cells = []
     for period in periods:  # what is left on the unit itself: its total less the units below
         own = dict(moments.get((unit.path, period), {}))
-        for child in children:
-            for line, m in moments.get((child.path, period), {}).items():
-                own[line] = own.get(line, Moments()) - m
+        for line, m in below[period].items():
+            own[line] = own.get(line, Moments()) - m
         own_cells.append(figures_by_line(own, weights, k)[0])
     if any(cell.n for cell in own_cells):
         found.append(HeatmapRow(unit, own_cells, periods, is_self=True))
     return Heatmap(unit, kind, service_line, periods, found, k, units_below=len(children))
+
+
+def lowest_lately(
+    unit: OrgUnit, children: list[OrgUnit], span: QuerySet, periods: list[Period], weights: dict, k: int
+) -> list[OrgUnit]:
+    """The ``MAX_ROWS`` children with the lowest index in the newest column that shows one (those with none
+    last), in the tree's order. Column by column from the newest, reading only the children not placed yet
+    (one query per column at most, usually one or two), and no interval worked out for those left out."""
+    start = TALLY_START[periods[-1].kind]
+    places: dict[str, tuple] = {}
+    unplaced = {child.path: (2, 0.0) for child in children}
+    for period in reversed(periods):
+        rows = span.filter(parent_path=unit.path, **{start: period.start}).order_by()
+        if len(unplaced) < len(children):
+            rows = rows.filter(unit_path__in=list(unplaced))
+        moments: dict[str, dict[str, Moments]] = defaultdict(dict)
+        for path, line, n, total, total_sq in rows.values_list("unit_path", *ROW[1:]):
+            moments[path][line] = Moments(n, total, total_sq)
+        for path in moments.keys() & unplaced.keys():
+            place = standing_of(moments[path], weights, k)
+            if place[0] == 0:
+                places[path] = (place, path)
+                del unplaced[path]
+            else:
+                unplaced[path] = min(unplaced[path], place)
+        if not unplaced:
+            break
+    places.update((path, (place, path)) for path, place in unplaced.items())
+    kept = set(picked(places, order="lowest", limit=MAX_ROWS))
+    return [child for child in children if child.path in kept]

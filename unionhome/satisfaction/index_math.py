@@ -101,12 +101,33 @@ def line_estimate(moments: Moments, low: int, high: int) -> Estimate:
         return Estimate(index=None, n=0)
     if not n * low <= total <= n * high:
         raise ValueError(f"scores outside the scale [{low}, {high}]: {moments}")
-    index = float(Fraction(total - n * low, n * (high - low)) * 100)
+    index = line_index(n, total, low, high)
     if n == 1:
         return Estimate(index=index, n=1)
     variance = Fraction(n * moments.total_sq - total * total, n * (n - 1))  # sample variance of the raw scores
     se = math.sqrt(variance / n) * 100 / (high - low)
     return _with_interval(index, n, se, n - 1)
+
+
+def line_index(n: int, total: int, low: int, high: int) -> float:
+    """The mean of n > 0 scores summing to ``total`` on [low, high], mapped to 0–100: one correctly rounded
+    division of integers (Python's int / int), so exact up to that one rounding."""
+    return (total - n * low) * 100 / (n * (high - low))
+
+
+def weighted_index(parts: Iterable[tuple[float, float]]) -> float | None:
+    """The weighted mean of ``(index, weight)`` pairs with weight > 0 (None when there are none), summed
+    exactly and rounded once: it stays in [0, 100], and adding a top score to a part never lowers it by a
+    rounding. Floats are binary fractions, so the sums are integers over a power of two (no ``Fraction``: a
+    federation's dashboard ranks a thousand units with it)."""
+    terms = [(index.as_integer_ratio(), weight.as_integer_ratio()) for index, weight in parts if weight > 0]
+    if not terms:
+        return None
+    scale = max(qi * qw for (_, qi), (_, qw) in terms)  # powers of two: the largest is a common denominator
+    weighted = sum(pi * pw * (scale // (qi * qw)) for (pi, qi), (pw, qw) in terms)
+    weight_scale = max(qw for _, (_, qw) in terms)
+    weights = sum(pw * (weight_scale // qw) for _, (pw, qw) in terms)
+    return (weighted * weight_scale) / (scale * weights)
 
 
 def combined(parts: Mapping[str, tuple[Estimate, float]]) -> Estimate:
@@ -122,8 +143,7 @@ def combined(parts: Mapping[str, tuple[Estimate, float]]) -> Estimate:
     if not used:
         return Estimate(index=None, n=0)
     total_weight = sum(Fraction(w) for _, w in used)
-    # Exact sums, rounded once: stays in [0, 100], and adding a top score to a line never lowers it by a rounding.
-    index = float(sum(Fraction(w) * Fraction(e.index) for e, w in used) / total_weight)
+    index = weighted_index((e.index, w) for e, w in used)
     n = sum(e.n for e, _ in used)
     spread = [(e.se**2 * e.n, e.n - 1) for e, _ in used if e.n > 1 and e.se is not None]
     pooled_df = sum(df for _, df in spread)

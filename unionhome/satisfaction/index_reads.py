@@ -15,8 +15,9 @@ count the ratings of its whole subtree. Ratings of a line no feature registers a
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Literal
 
-from django.db.models import Q, Subquery, Sum
+from django.db.models import Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,17 +26,18 @@ from unionhome.access.permissions import ROLES
 from unionhome.access.policy import OutOfScope, PermissionRefused, scope_roots
 from unionhome.access.scope import paths_scope_q
 from unionhome.org.models import OrgUnit, ancestor_paths
-from unionhome.satisfaction.index_figures import Figure, comparison_of, figures_by_line
+from unionhome.satisfaction.index_figures import Figure, comparison_of, figures_by_line, ranking_key, standing_of
 from unionhome.satisfaction.index_math import Comparison, Moments, min_group
-from unionhome.satisfaction.models import CadreTally, RatingTally
+from unionhome.satisfaction.models import CadreTally, RatingRollup, RatingTally
 from unionhome.satisfaction.periods import KINDS, Kind, Period
 from unionhome.satisfaction.service_lines import ServiceLineSpec, service_line_spec, service_lines
 
 VIEW_INDEX = "satisfaction.view_index"
 MAX_PERIODS = 60
 CADRE_ROLES = tuple(code for code, role in ROLES.items() if role.is_cadre)
-_ROW = ("month", "service_line", "n", "total", "total_sq")
-_SUMS = {"sum_n": Sum("n"), "sum_total": Sum("total"), "sum_sq": Sum("total_sq")}
+UNIT_FIELDS = ("id", "name", "kind", "path", "depth")
+ROW = ("month", "service_line", "n", "total", "total_sq")
+SUMS = {"sum_n": Sum("n"), "sum_total": Sum("total"), "sum_sq": Sum("total_sq")}
 
 
 def unknown_line_error(code: str) -> str:
@@ -96,6 +98,7 @@ class UnitsBelow:
     trail: list[OrgUnit]  # from the viewer's scope root down to the parent of ``unit``
     units: list[UnitFigure]  # best first: those shown by index, then the suppressed and those with no answers
     min_group: int
+    total: int  # how many rows there are (``units`` may hold only some: ``picked``)
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ class CadreIndexes:
     cadres: list[CadreIndex]  # best first, as ``UnitsBelow.units``
     lines: list[ServiceLineSpec]
     min_group: int
+    total: int  # how many cadres there are (``cadres`` may hold only some)
 
 
 def may_view_index(viewer) -> bool:
@@ -134,7 +138,7 @@ def unit_index(viewer, *, unit_id: int | None = None, period: Period, service_li
     )
     now: dict[str, Moments] = defaultdict(Moments)
     then: dict[str, Moments] = defaultdict(Moments)
-    for month, line, n, total, total_sq in rows.order_by().values_list(*_ROW):
+    for month, line, n, total, total_sq in rows.order_by().values_list(*ROW):
         (now if month >= period.start else then)[line] += Moments(n, total, total_sq)
     k = min_group()
     weights = {s.code: s.weight for s in specs}
@@ -190,7 +194,7 @@ def index_trend(
         month__lt=wanted[-1].end,
     )
     moments: dict[Period, dict[str, Moments]] = defaultdict(lambda: defaultdict(Moments))
-    for month, line, n, total, total_sq in rows.order_by().values_list(*_ROW):
+    for month, line, n, total, total_sq in rows.order_by().values_list(*ROW):
         moments[Period.containing(kind, month)][line] += Moments(n, total, total_sq)
     k = min_group()
     weights = {s.code: s.weight for s in specs}
@@ -202,51 +206,92 @@ def index_trend(
     return IndexTrend(unit, kind, service_line, points[-periods:], k)
 
 
-def units_below(viewer, *, unit_id: int | None = None, period: Period, service_line: str | None = None) -> UnitsBelow:
+Order = Literal["best", "lowest"]
+
+
+def picked(places: dict, *, order: Order = "best", limit: int | None = None, each_end: int | None = None) -> list:
+    """Which of the groups to show, in order, from ``places`` (group → (``Standing``, tie)): all of them; the
+    first ``limit`` in ``order``; or, with more than twice ``each_end``, the ``each_end`` best and lowest of
+    those shown (in ``order`` too)."""
+    lowest = order == "lowest"
+    ranked = sorted(places, key=lambda group: ranking_key(*places[group], lowest=lowest))
+    if each_end is not None and len(ranked) > 2 * each_end:
+        shown = [group for group in ranked if places[group][0][0] == 0]
+        ranked = shown if len(shown) <= 2 * each_end else shown[:each_end] + shown[-each_end:]
+    return ranked if limit is None else ranked[:limit]
+
+
+def units_below(
+    viewer,
+    *,
+    unit_id: int | None = None,
+    period: Period,
+    service_line: str | None = None,
+    order: Order = "best",
+    limit: int | None = None,
+    each_end: int | None = None,
+) -> UnitsBelow:
     """The units just below the unit, each with its overall index (or the one line's) in ``period``, best
-    first, and a row for the ratings of members attached to the unit itself when there are any; with the
-    trail from the viewer's scope root. Four queries (grants, unit, the trail and the units below, tallies)."""
+    first (or ``lowest``), and a row for the ratings of members attached to the unit itself when there are
+    any; with the trail from the viewer's scope root. With ``limit`` or ``each_end``, only those (``picked``),
+    and ``total`` says how many there are. Four queries (grants, unit, the trail and the units below,
+    tallies); the whole figure, with its interval, is worked out for the units returned only."""
     specs = line_specs(service_line)
     unit, top = chosen_unit(viewer, unit_id)
     trail_paths = [p for p in ancestor_paths(unit.path)[:-1] if len(p) >= len(top)]
     near = Q(path__in=trail_paths) | (paths_scope_q([unit.path], "path") & Q(depth=unit.depth + 1))
-    nearby = list(OrgUnit.objects.filter(near).order_by("path"))
+    nearby = list(OrgUnit.objects.filter(near).only(*UNIT_FIELDS).order_by("path"))
     trail = [u for u in nearby if u.path in trail_paths]
     children = [u for u in nearby if u.path not in trail_paths]
 
     rows = (
-        RatingTally.objects.filter(Q(parent_path=unit.path) | Q(unit_path=unit.path))
-        .filter(service_line__in=[s.code for s in specs], month__gte=period.start, month__lt=period.end)
-        .values("unit_path", "service_line")
-        .annotate(**_SUMS)
+        period_tallies(period.kind, [period])
+        .filter(Q(parent_path=unit.path) | Q(unit_path=unit.path), service_line__in=[s.code for s in specs])
+        .values_list("unit_path", "service_line")
+        .annotate(**SUMS)
         .order_by()
     )
-    moments: dict[str, dict[str, Moments]] = defaultdict(lambda: defaultdict(Moments))
-    for row in rows:
-        moments[row["unit_path"]][row["service_line"]] += Moments(row["sum_n"], row["sum_total"], row["sum_sq"])
+    moments: dict[str, dict[str, Moments]] = defaultdict(dict)
+    for path, line, n, total, total_sq in rows:
+        moments[path][line] = Moments(n, total, total_sq)
     own = dict(moments.pop(unit.path, {}))
     for lines in moments.values():  # what is left on the unit itself: its total less the units below
         for line, m in lines.items():
             own[line] = own.get(line, Moments()) - m
     k = min_group()
     weights = {s.code: s.weight for s in specs}
-    units = [UnitFigure(u, figures_by_line(moments.get(u.path, {}), weights, k)[0]) for u in children]
+    groups = {u.path: (u, moments.get(u.path, {}), False) for u in children}
     if any(m.n for m in own.values()):
-        units.append(UnitFigure(unit, figures_by_line(own, weights, k)[0], is_self=True))
-    units.sort(key=lambda u: _best_first(u.figure, u.unit.path))
-    return UnitsBelow(unit, period, service_line, trail, units, k)
+        groups[""] = (unit, own, True)
+    places = {p: (standing_of(m, weights, k), u.path) for p, (u, m, _) in groups.items()}
+    units = []
+    for path in picked(places, order=order, limit=limit, each_end=each_end):
+        group, group_moments, is_self = groups[path]
+        units.append(UnitFigure(group, figures_by_line(group_moments, weights, k)[0], is_self=is_self))
+    return UnitsBelow(unit, period, service_line, trail, units, k, total=len(groups))
 
 
-def cadre_indexes(viewer, *, unit_id: int | None = None, period: Period) -> CadreIndexes:
+def cadre_indexes(
+    viewer,
+    *,
+    unit_id: int | None = None,
+    period: Period,
+    order: Order = "best",
+    limit: int | None = None,
+) -> CadreIndexes:
     """The cadres holding a role on the unit or below it, each with their index in ``period`` over every
-    rating of a service they were answerable for (``CadreTally``, wherever it was given), best first. Four
-    queries (grants, unit, roles, tallies)."""
+    rating of a service they were answerable for (``CadreTally``, wherever it was given), best first (or
+    ``lowest``); with ``limit``, only the first ones, and ``total`` says how many there are. Five queries
+    (grants, unit, the cadres, tallies, the roles of the cadres returned)."""
     specs = service_lines()
     unit, _top = chosen_unit(viewer, unit_id)
     roles = RoleAssignment.objects.filter(paths_scope_q([unit.path], "unit__path"), role__in=CADRE_ROLES).filter(
         user__is_active=True
     )
-    assignments = list(roles.select_related("user", "unit").order_by("user_id", "unit__path", "role"))
+    names = {
+        user_id: display_name or username
+        for user_id, display_name, username in roles.values_list("user_id", "user__display_name", "user__username")
+    }
     rows = (
         CadreTally.objects.filter(
             cadre_id__in=Subquery(roles.values("user_id")),
@@ -254,24 +299,37 @@ def cadre_indexes(viewer, *, unit_id: int | None = None, period: Period) -> Cadr
             month__gte=period.start,
             month__lt=period.end,
         )
-        .values("cadre_id", "service_line")
-        .annotate(**_SUMS)
+        .values_list("cadre_id", "service_line")
+        .annotate(**SUMS)
         .order_by()
     )
     moments: dict[int, dict[str, Moments]] = defaultdict(dict)
-    for row in rows:
-        moments[row["cadre_id"]][row["service_line"]] = Moments(row["sum_n"], row["sum_total"], row["sum_sq"])
-    by_user: dict[int, list[RoleAssignment]] = defaultdict(list)
-    for assignment in assignments:
-        by_user[assignment.user_id].append(assignment)
+    for cadre_id, line, n, total, total_sq in rows:
+        moments[cadre_id][line] = Moments(n, total, total_sq)
     k = min_group()
     weights = {s.code: s.weight for s in specs}
+    places = {u: (standing_of(moments.get(u, {}), weights, k), (name, u)) for u, name in names.items()}
+    chosen = picked(places, order=order, limit=limit)
+    by_user: dict[int, list[RoleAssignment]] = defaultdict(list)
+    for assignment in roles.filter(user_id__in=chosen).select_related("user", "unit").order_by("unit__path", "role"):
+        by_user[assignment.user_id].append(assignment)
     cadres = []
-    for user_id, held in by_user.items():
+    for user_id in chosen:
         overall, lines = figures_by_line(moments.get(user_id, {}), weights, k)
-        cadres.append(CadreIndex(user_id, str(held[0].user), held, overall, lines))
-    cadres.sort(key=lambda c: _best_first(c.overall, c.name))
-    return CadreIndexes(unit, period, cadres, specs, k)
+        cadres.append(CadreIndex(user_id, names[user_id], by_user[user_id], overall, lines))
+    return CadreIndexes(unit, period, cadres, specs, k, total=len(names))
+
+
+def period_tallies(kind: Kind, periods: list[Period]) -> QuerySet:
+    """The tallies of the consecutive ``periods`` of ``kind``: the monthly ``RatingTally`` rows, or the quarter
+    or year ``RatingRollup`` rows (a row per unit, line and period either way; its period starts on
+    ``TALLY_START[kind]``)."""
+    if kind == "month":
+        return RatingTally.objects.filter(month__gte=periods[0].start, month__lt=periods[-1].end)
+    return RatingRollup.objects.filter(kind=kind, start__gte=periods[0].start, start__lt=periods[-1].end)
+
+
+TALLY_START = {"month": "month", "quarter": "start", "year": "start"}
 
 
 def line_specs(service_line: str | None) -> list[ServiceLineSpec]:
@@ -294,22 +352,3 @@ def chosen_unit(viewer, unit_id: int | None) -> tuple[OrgUnit, str]:
     if unit is None or top is None:
         raise OutOfScope()
     return unit, top
-
-
-def lowest_first_cadres(cadres: list) -> list:
-    """The cadres by shown index, lowest first; then the suppressed; then those with no answers."""
-
-    def key(cadre) -> tuple:
-        figure = cadre.overall
-        if figure.index is not None:
-            return (0, figure.index, cadre.name)
-        return (1 if figure.suppressed else 2, 0.0, cadre.name)
-
-    return sorted(cadres, key=key)
-
-
-def _best_first(figure: Figure, tie: str) -> tuple:
-    """Shown figures by index, highest first; then the suppressed; then those with no answers."""
-    if figure.index is not None:
-        return (0, -figure.index, tie)
-    return (1 if figure.suppressed else 2, 0.0, tie)

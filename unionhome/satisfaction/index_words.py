@@ -3,6 +3,7 @@ before with its significance, and the service lines in the order a reader acts o
 
 from django.utils.translation import gettext as _
 
+from unionhome.satisfaction.index_figures import ranking_key, standing
 from unionhome.satisfaction.index_math import Comparison
 from unionhome.satisfaction.index_reads import UnitIndex
 
@@ -39,10 +40,4 @@ def significance_text(c: Comparison) -> str:
 def lowest_first(lines):
     """Service lines shown by index, lowest first; then the suppressed; then those without answers."""
 
-    def key(line):
-        figure = line.current
-        if figure.index is not None:
-            return (0, figure.index, line.label)
-        return (1 if figure.suppressed else 2, 0.0, line.label)
-
-    return sorted(lines, key=key)
+    return sorted(lines, key=lambda line: ranking_key(standing(line.current), line.label, lowest=True))

@@ -108,6 +108,35 @@ class RatingTally(models.Model):
         return f"{self.month} {self.unit_path} {self.service_line} n={self.n}"
 
 
+class RatingRollup(models.Model):
+    """``RatingTally`` summed by quarter and by year (``kind``, the period starting on ``start``), kept in the
+    same transaction: a federation's thousand unions over a year are read from a thousand rows per line, not
+    twelve thousand. Exact like the tallies (``tallies.ratings_tallied`` writes both)."""
+
+    class Kind(models.TextChoices):
+        QUARTER = "quarter", "quarter"
+        YEAR = "year", "year"
+
+    unit_path = models.CharField(max_length=255)
+    parent_path = models.CharField(max_length=255, blank=True)
+    service_line = models.CharField(max_length=40)
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+    start = models.DateField()  # the first day of the quarter or year
+    n = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    total_sq = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kind", "start", "unit_path", "service_line"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit_path", "service_line", "kind", "start"], name="rating_rollup_once")
+        ]
+        indexes = [models.Index(fields=["parent_path", "kind", "start"], name="rating_rollup_below")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.start} {self.unit_path} {self.service_line} n={self.n}"
+
+
 class CadreTally(models.Model):
     """The same moments per answerable cadre (a user id, kept when the account goes), service line and month."""
 

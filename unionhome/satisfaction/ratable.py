@@ -8,6 +8,11 @@ that "what is waiting for my rating" is one query per registered model)::
     register(Ratable(model=Visit, service_line=VISITS, ready=Q(status="done"),
                      cadre_field="recorded_by", served_on_field="visited_on", describe=...))
 
+``describe`` names the item in detail (a visit's occasion, a child's name…) for the signed-in pages where the
+member sees their own item. ``notice_title`` names it neutrally for what may leave the site (the rating
+request's inbox title, its email and robot message); by default ``neutral_notice``: the line's label and the
+served date, nothing else (``Ratable.notice_of``).
+
 Registrations live in each app's ``ratings.py`` module, imported at startup by the satisfaction
 app (``SatisfactionConfig.ready``).
 """
@@ -20,6 +25,10 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from unionhome.satisfaction.service_lines import service_line_label
 
 
 @dataclass(frozen=True)
@@ -27,12 +36,14 @@ class Ratable:
     model: type[models.Model]
     service_line: str
     ready: Q  # items in this filter may be rated
-    describe: Callable[[Any], str]  # a short, translated line naming the item for the member
+    describe: Callable[[Any], str]  # a short, translated line naming the item for the member, on signed-in pages
     member_field: str = "member"
     unit_path_field: str = "unit_path"
     cadre_field: str = ""  # the user answerable for the service ("" when none)
     served_on_field: str = ""  # a date or datetime field: when the member was served
     select_related: tuple[str, ...] = field(default=())
+    # A neutral, translated name of the item for notices leaving the site; None: ``neutral_notice``.
+    notice_title: Callable[[Any], str] | None = None
 
     @property
     def item_type(self) -> str:
@@ -51,8 +62,14 @@ class Ratable:
     def served_on(self, item) -> datetime.date | None:
         value = getattr(item, self.served_on_field, None) if self.served_on_field else None
         if isinstance(value, datetime.datetime):
-            return value.date()
+            return timezone.localdate(value) if timezone.is_aware(value) else value.date()
         return value
+
+    def notice_of(self, item) -> str:
+        """The item named for a notice (inbox title, email, robot): no detail beyond the line and the date."""
+        if self.notice_title is not None:
+            return self.notice_title(item)
+        return neutral_notice(service_line_label(self.service_line), self.served_on(item))
 
     def is_ready(self, item) -> bool:
         """Whether the item is ready to rate, asked of the database with the same filter as the lists."""
@@ -60,6 +77,13 @@ class Ratable:
 
     def rate_url(self, item) -> str:
         return reverse("satisfaction:rate", args=[self.item_type, item.pk])
+
+
+def neutral_notice(line: str, served_on: datetime.date | None) -> str:
+    """Neutral: "the service you received on 2026-11-20 (Visits and condolences)", in the active language."""
+    if served_on is None:
+        return _("the service you received (%(line)s)") % {"line": line}
+    return _("the service you received on %(date)s (%(line)s)") % {"date": served_on.isoformat(), "line": line}
 
 
 _REGISTRY: dict[str, Ratable] = {}

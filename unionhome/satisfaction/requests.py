@@ -8,8 +8,13 @@ delivered, a visit done, an education-aid payment made…), after their transact
 For an item registered in ``ratable.py`` everything is found from its registration (the served member, the
 ready filter, the rating page ``satisfaction:rate``, the line naming it). An item rated on its feature's own
 page (an appeal's answer, a proposal's reply: their ratings decide a reopening or a re-handling) is passed
-with the member and that page: ``rating_request(appeal, url=...)`` (``member`` defaults to ``item.member``).
-So a new service line needs no change here.
+with the member and that page: ``rating_request(appeal, url=..., title=...)`` (``member`` defaults to
+``item.member``). So a new service line needs no change here.
+
+The request leaves the site (by email or robot when the member chose them), so it names the item neutrally:
+``Ratable.notice_of`` (the line's label and the served date by default, no occasion, child or kind), or the
+``title`` the caller passes for an unregistered item (a callable is called in the site language, e.g.
+"your appeal of 2026-11-20"). The detailed ``describe`` stays on the signed-in pages.
 
 Each item is asked about once (``RatingRequest``, unique per item, and the notification's dedupe key): a
 retry, a reopened case closed again or the daily catch-up never asks twice. Anonymous items
@@ -24,6 +29,7 @@ notification could not be sent) are asked about, at most ``CATCH_UP_LIMIT`` per 
 
 import datetime
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +62,7 @@ class Ask:
     item_type: str
     item_id: int
     member_id: int
-    title: str
+    title: str  # neutral: it may leave the site by email or robot
     url: str
     line: str = ""  # the service line's label, when the item is a registered ratable
 
@@ -69,19 +75,20 @@ def _registered_ask(ratable: Ratable, item: Any) -> Ask | None:
         item_type=ratable.item_type,
         item_id=item.pk,
         member_id=member_id,
-        title=ratable.describe(item),
+        title=ratable.notice_of(item),
         url=ratable.rate_url(item),
         line=service_line_label(ratable.service_line),
     )
 
 
-def rating_request(item: Any, *, member: Any = None, url: str = "", title: str = "") -> bool:
+def rating_request(item: Any, *, member: Any = None, url: str = "", title: str | Callable[[], str] = "") -> bool:
     """Ask the member served by ``item`` to rate it, once; True when a notification was sent now.
 
-    A registered ratable is asked about only when it is ready (its registration's filter) and not rated yet.
-    Any other item needs ``url`` (the page where it is rated); ``member`` defaults to ``item.member`` and
-    ``title`` to the item's own text. Anonymous items, items with no member and members without an active
-    account are never asked about."""
+    A registered ratable is asked about only when it is ready (its registration's filter) and not rated yet,
+    and named by ``notice_of``. Any other item needs ``url`` (the page where it is rated); ``member`` defaults
+    to ``item.member`` and ``title`` (a neutral name, or a callable giving it in the site language) to the
+    item's own text. Anonymous items, items with no member and members without an active account are never
+    asked about."""
     if item is None or item.pk is None or getattr(item, "is_anonymous", False):
         return False
     ratable = ratable_for(item)
@@ -94,9 +101,8 @@ def rating_request(item: Any, *, member: Any = None, url: str = "", title: str =
             if not url:
                 raise ValueError(f"{item._meta.label_lower} is not a registered ratable: pass the page to rate it.")
             member = member if member is not None else getattr(item, "member", None)
-            ask = (
-                Ask(item._meta.label_lower, item.pk, member.pk, title or str(item), url) if member is not None else None
-            )
+            name = (title() if callable(title) else title) or str(item)
+            ask = Ask(item._meta.label_lower, item.pk, member.pk, name, url) if member is not None else None
         return _send(ask, check_rated=ratable is not None) if ask is not None else False
 
 

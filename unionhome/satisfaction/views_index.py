@@ -80,17 +80,7 @@ def trend_chart(trend) -> dict:
     }
 
 
-UNITS_EACH_END = 15  # with more units below than twice this, the page shows the best and the lowest ones
-
-
-def best_and_lowest(units: list) -> tuple[list, int]:
-    """The units below as the page lists them (best first): all of them, or with many, the ``UNITS_EACH_END``
-    best and lowest of those with an index shown; and how many are left out."""
-    if len(units) <= 2 * UNITS_EACH_END:
-        return units, 0
-    shown = [u for u in units if u.figure.index is not None]
-    kept = shown if len(shown) <= 2 * UNITS_EACH_END else shown[:UNITS_EACH_END] + shown[-UNITS_EACH_END:]
-    return kept, len(units) - len(kept)
+UNITS_EACH_END = 15  # with more units below than twice this, the page lists the best and the lowest ones
 
 
 def units_chart(rows: list) -> dict:
@@ -134,13 +124,12 @@ def dashboard(request):
     trend = index_trend(
         viewer, unit_id=index.unit.pk, kind=kind, periods=TREND_LENGTH[kind], service_line=line, today=trend_end
     )
-    below = units_below(viewer, unit_id=index.unit.pk, period=period, service_line=line)
+    below = units_below(viewer, unit_id=index.unit.pk, period=period, service_line=line, each_end=UNITS_EACH_END)
     comments = low_comments(viewer, unit_id=index.unit.pk, period=period, service_line=line)
     heatmap = units_heatmap(
         viewer, unit_id=index.unit.pk, kind=kind, columns=HEATMAP_COLUMNS, service_line=line, today=trend_end
     )
     drivers = unit_drivers(index.unit)
-    units_rows, units_left = best_and_lowest(below.units)
 
     keep = {"period": str(period), **({"line": line} if line else {})}
     choices = period_choices(today)
@@ -160,10 +149,10 @@ def dashboard(request):
         "drill_url": reverse("satisfaction:index"),
         "gauge_chart": gauge_chart(index.overall, _("Satisfaction index")),
         "trend_chart": trend_chart(trend),
-        "units_rows": units_rows,
-        "units_left": units_left,
+        "units_rows": below.units,
+        "units_left": below.total - len(below.units),
         "units_each_end": UNITS_EACH_END,
-        "units_chart": units_chart(units_rows),
+        "units_chart": units_chart(below.units),
         "heatmap": heatmap,
         "heatmap_max_rows": HEATMAP_MAX_ROWS,
         "heatmap_chart": heatmap_chart(heatmap),

@@ -3,8 +3,12 @@
 A member sees the published notes of their own unit and of every unit above it (a branch's note is for the
 branch's members, the union's for everyone), newest first, and the closed surveys of those units with their
 headline figures: the response rate, and the overall index when at least k (``survey.min_group``) answered the
-survey's overall question. A cadre with ``satisfaction.manage_surveys`` lists every note of their subtrees,
-drafts too. Each read is a fixed number of queries whatever the number of rows.
+survey and its overall question. A closed survey's headline is read from its kept figures
+(``results_kept.kept_overall``: one query for all the surveys listed); the overall question's answers are summed
+by value (the old way, one query) only for the surveys whose figures are not kept yet, or were kept while the
+survey had fewer than k responses (they keep no count then; a handful of answers to sum), so the headline is
+the same before and after the figures are kept. A cadre with ``satisfaction.manage_surveys`` lists every note of
+their subtrees, drafts too. Each read is a fixed number of queries whatever the number of rows.
 """
 
 from dataclasses import dataclass
@@ -17,6 +21,7 @@ from unionhome.org.models import OrgUnit, ancestor_paths
 from unionhome.satisfaction.index_math import LIKERT, RECOMMENDATION, Moments, line_estimate, suppressed
 from unionhome.satisfaction.models import FeedbackAction
 from unionhome.surveys.models import Answer, Invitation, Question, Survey
+from unionhome.surveys.results_kept import kept_overall
 
 PAGE_SIZE = 20
 SURVEYS_SHOWN = 10
@@ -64,7 +69,8 @@ class SurveyHeadline:
 
 def closed_surveys_for(viewer, *, limit: int = SURVEYS_SHOWN) -> list[SurveyHeadline]:
     """The newest closed surveys of the viewer's units (their own and those above), with headline figures.
-    Three queries: the surveys, their invitation counts, the answers of their overall questions by value."""
+    Three queries (the surveys, their invitation counts, their kept headline figures) and a fourth only when some
+    survey's figures are not kept (or were kept below k): the answers of its overall question by value."""
     paths = member_paths(viewer)
     if not paths:
         return []
@@ -82,30 +88,45 @@ def closed_surveys_for(viewer, *, limit: int = SURVEYS_SHOWN) -> list[SurveyHead
         .values("survey_id")
         .annotate(invited=Count("pk"), responded=Count("pk", filter=Q(responded_at__isnull=False)))
     }
+    kept = {pk: (f["n"], f["index"]) for pk, f in kept_overall(ids).items() if f["n"] is not None}
+    figures = {**overall_summed([s for s in surveys if s.pk not in kept]), **kept}
+    return [_headline(s, counts.get(s.pk, {}), figures.get(s.pk)) for s in surveys]
+
+
+def overall_summed(surveys: list[Survey]) -> dict[int, tuple[int, float | None]]:
+    """``{survey id: (n, index)}``: the overall question's respondents and index (None below the survey's k),
+    from its answers summed by value; one query, none for no survey."""
+    if not surveys:
+        return {}
+    k = {s.pk: s.min_group for s in surveys}
     scores: dict[int, tuple[str, dict[int, int]]] = {}
     overall = Answer.objects.filter(
-        question__survey_id__in=ids, question__is_overall=True, question__kind__in=list(SCALES)
+        question__survey_id__in=list(k), question__is_overall=True, question__kind__in=list(SCALES)
     )
     for row in overall.values("question__survey_id", "question__kind", "value").annotate(c=Count("response_id")):
         kind, values = scores.setdefault(row["question__survey_id"], (row["question__kind"], {}))
         values[row["value"]] = values.get(row["value"], 0) + row["c"]
-    return [_headline(s, counts.get(s.pk, {}), scores.get(s.pk)) for s in surveys]
-
-
-def _headline(survey: Survey, counts: dict, scored: tuple[str, dict[int, int]] | None) -> SurveyHeadline:
-    responded = counts.get("responded", 0)
-    index, n = None, 0
-    if scored is not None:
-        kind, values = scored
+    figures = {}
+    for survey_id, (kind, values) in scores.items():
         moments = Moments(
             n=sum(values.values()),
             total=sum(v * c for v, c in values.items()),
             total_sq=sum(v * v * c for v, c in values.items()),
         )
-        n = moments.n
-        if not suppressed(n, survey.min_group) and not suppressed(responded, survey.min_group):
+        index = None
+        if not suppressed(moments.n, k[survey_id]):
             scale = SCALES[kind]
             index = line_estimate(moments, scale.low, scale.high).index
+        figures[survey_id] = (moments.n, index)
+    return figures
+
+
+def _headline(survey: Survey, counts: dict, figures: tuple[int, float | None] | None) -> SurveyHeadline:
+    """The index is shown only when both the survey's responses and its overall question's answers reach k."""
+    responded = counts.get("responded", 0)
+    n, index = figures or (0, None)
+    if suppressed(n, survey.min_group) or suppressed(responded, survey.min_group):
+        index = None
     return SurveyHeadline(survey=survey, invited=counts.get("invited", 0), responded=responded, index=index, index_n=n)
 
 

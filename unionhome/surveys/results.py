@@ -15,9 +15,11 @@ Suppression (k = ``survey.min_group``): while the survey has fewer than k respon
 given (``SurveyResults.shown`` is False). A question answered by fewer than k respondents (e.g. one shown
 only to some) gives its n and nothing else: its figures, and its texts, are suppressed.
 
-Queries: the questions, the counts per (question, item, value) and the respondents per question (both from
-the ``answer_results`` index), the texts (one window query for every text question), the responses and the
-response rate: six at most.
+Queries (an open survey, live): the questions, the counts per (question, item, value) and the respondents of
+the multiple choice and matrix questions (both on the ``answer_results`` index; the other kinds have one answer
+row per respondent, so their counts say it), the texts (one window query for every text question), the
+responses and the response rate: six at most. A closed survey's figures are final: they are worked out once and
+kept (``results_kept``), then read in two queries.
 """
 
 import random
@@ -29,7 +31,7 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from unionhome.access.policy import OutOfScope, can
-from unionhome.satisfaction.index_math import LIKERT, RECOMMENDATION, Estimate, Moments, line_estimate
+from unionhome.satisfaction.index_math import LIKERT, RECOMMENDATION, Estimate, Moments, line_estimate, suppressed
 from unionhome.surveys.models import Answer, Question, Response, Survey
 from unionhome.surveys.selectors import ResponseRate, response_rate
 
@@ -37,6 +39,7 @@ TEXT_LIMIT = 200
 VIEWER_PERMISSIONS = ("satisfaction.manage_surveys", "satisfaction.view_index")
 SCORED = (Question.Kind.LIKERT, Question.Kind.MATRIX, Question.Kind.RECOMMENDATION)
 CHOICES = (Question.Kind.SINGLE, Question.Kind.MULTIPLE)
+SEVERAL_ROWS = (Question.Kind.MULTIPLE, Question.Kind.MATRIX)  # kinds with more than one answer row a respondent
 
 # counts[(item, value)] = number of answer rows
 Counts = dict[tuple[int, int], int]
@@ -100,7 +103,7 @@ class SurveyResults:
 
     @property
     def shown(self) -> bool:
-        return self.responses >= self.min_group
+        return not suppressed(self.responses, self.min_group)
 
 
 def may_see_results(viewer, survey: Survey) -> bool:
@@ -145,7 +148,7 @@ def nps_of(score: Score) -> Nps | None:
 
 def question_result(question: Question, counts: Counts, respondents: int, k: int) -> QuestionResult:
     """One question's figures from its answer counts; only n when fewer than ``k`` answered it."""
-    if respondents < k:
+    if suppressed(respondents, k):
         return QuestionResult(question, respondents, suppressed=respondents > 0)
     result = QuestionResult(question, respondents, suppressed=False)
     if question.kind in CHOICES:
@@ -180,14 +183,21 @@ def answer_counts(question_ids: list[int]) -> dict[int, Counts]:
     return counts
 
 
-def respondents_per_question(question_ids: list[int]) -> dict[int, int]:
-    rows = (
-        Answer.objects.filter(question_id__in=question_ids)
-        .values_list("question_id")
-        .annotate(n=Count("response_id", distinct=True))
-        .order_by()
-    )
-    return dict(rows)
+def respondents_per_question(questions: list[Question], counts: dict[int, Counts]) -> dict[int, int]:
+    """Respondents per question. A single choice, Likert, recommendation or text answer is one row per
+    respondent, so their counts already say it; only multiple choice and matrix questions (several rows per
+    respondent) need distinct responses counted: one query, for them alone, on the ``answer_results`` index."""
+    several = [q.pk for q in questions if q.kind in SEVERAL_ROWS]
+    respondents = {q.pk: sum(counts.get(q.pk, {}).values()) for q in questions if q.kind not in SEVERAL_ROWS}
+    if several:
+        rows = (
+            Answer.objects.filter(question_id__in=several)
+            .values_list("question_id")
+            .annotate(n=Count("response_id", distinct=True))
+            .order_by()
+        )
+        respondents.update(rows)
+    return respondents
 
 
 def texts_of(survey: Survey, question_ids: list[int]) -> dict[int, list[str]]:
@@ -213,16 +223,25 @@ def texts_of(survey: Survey, question_ids: list[int]) -> dict[int, list[str]]:
 
 
 def survey_results(survey: Survey) -> SurveyResults:
+    """A closed survey's results as kept (``results_kept``: two queries once worked out), an open one's live."""
+    if survey.status == Survey.Status.CLOSED:
+        from unionhome.surveys.results_kept import kept_results  # it builds on this module
+
+        return kept_results(survey)
+    return live_results(survey)
+
+
+def live_results(survey: Survey) -> SurveyResults:
     """Every question's figures, suppressed below k (see the module's text); at most six queries."""
     k = survey.min_group
     responses = Response.objects.filter(survey_id=survey.pk).count()
     rate = response_rate(survey)
-    if responses < k:
+    if suppressed(responses, k):
         return SurveyResults(survey, responses, rate, k, [])
     questions = list(Question.objects.filter(survey_id=survey.pk).order_by("position"))
     ids = [q.pk for q in questions]
     counts = answer_counts(ids)
-    respondents = respondents_per_question(ids)
+    respondents = respondents_per_question(questions, counts)
     results = [question_result(q, counts.get(q.pk, {}), respondents.get(q.pk, 0), k) for q in questions]
     shown_texts = [r.question.pk for r in results if r.kind == Question.Kind.TEXT and not r.suppressed and r.n]
     texts = texts_of(survey, shown_texts)

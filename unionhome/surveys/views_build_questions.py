@@ -5,6 +5,8 @@ services'; a refused change is shown beside its field with what was typed kept, 
 move, as a message on the survey's page.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -27,46 +29,43 @@ def _draft(request, pk: int) -> tuple[Survey, bool]:
     return survey, True
 
 
-def _render(request, survey: Survey, form: QuestionForm, question: Question | None, status: int = 200):
+def _question_page(request, pk: int, question_pk: int | None):
+    """The question form of a draft, to add a question (``question_pk`` None) or change one: on a valid POST
+    the service saves it and the survey's page says so; a refusal shows beside its field (422), what was
+    typed kept."""
+    survey, draft = _draft(request, pk)
+    if not draft:
+        return redirect("surveys:detail", survey.pk)
+    if question_pk is None:
+        question, initial = None, {"kind": Question.Kind.SINGLE}
+        earlier = selectors.questions_of(survey)
+        save, done = partial(question_add, actor=request.user, survey=survey), _("The question was added.")
+    else:
+        question = selectors.survey_question(survey, question_pk)
+        initial = question_initial(question)
+        earlier = [q for q in selectors.questions_of(survey) if q.position < question.position]
+        save, done = partial(question_update, actor=request.user, question=question), _("The question was saved.")
+    form = QuestionForm(request.POST or None, earlier=earlier, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(**form.service_fields())
+        except ValidationError as exc:
+            question_errors_from(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("surveys:detail", survey.pk)
     context = {"survey": survey, "form": form, "question": question, "kind_fields": KIND_FIELDS}
-    return render(request, "surveys/build/question_form.html", context, status=status)
+    return render(request, "surveys/build/question_form.html", context, status=422 if request.method == "POST" else 200)
 
 
 @login_required
 def question_new(request, pk: int):
-    survey, draft = _draft(request, pk)
-    if not draft:
-        return redirect("surveys:detail", survey.pk)
-    earlier = selectors.questions_of(survey)
-    form = QuestionForm(request.POST or None, earlier=earlier, initial={"kind": Question.Kind.SINGLE})
-    if request.method == "POST" and form.is_valid():
-        try:
-            question_add(actor=request.user, survey=survey, **form.service_fields())
-        except ValidationError as exc:
-            question_errors_from(form, exc)
-        else:
-            messages.success(request, _("The question was added."))
-            return redirect("surveys:detail", survey.pk)
-    return _render(request, survey, form, None, 422 if request.method == "POST" else 200)
+    return _question_page(request, pk, None)
 
 
 @login_required
 def question_edit(request, pk: int, question_pk: int):
-    survey, draft = _draft(request, pk)
-    if not draft:
-        return redirect("surveys:detail", survey.pk)
-    question = selectors.survey_question(survey, question_pk)
-    earlier = [q for q in selectors.questions_of(survey) if q.position < question.position]
-    form = QuestionForm(request.POST or None, earlier=earlier, initial=question_initial(question))
-    if request.method == "POST" and form.is_valid():
-        try:
-            question_update(actor=request.user, question=question, **form.service_fields())
-        except ValidationError as exc:
-            question_errors_from(form, exc)
-        else:
-            messages.success(request, _("The question was saved."))
-            return redirect("surveys:detail", survey.pk)
-    return _render(request, survey, form, question, 422 if request.method == "POST" else 200)
+    return _question_page(request, pk, question_pk)
 
 
 def _refused(request, exc: ValidationError) -> None:

@@ -6,7 +6,8 @@
 2. hypothesis aims at the member directory's query parameters one at a time, the others valid, so
    that odd text does reach the database (schemathesis alone rarely gets that far in few examples).
 
-Example counts are bounded so that the whole file runs in well under a minute.
+Example counts are bounded: 25 per operation and mode, but operations that a test of their own fuzzes again
+with its rows in place (so that ids hit) get 10 here, where they mostly meet ids that do not exist.
 """
 
 import pytest
@@ -16,8 +17,30 @@ from schemathesis.generation import GenerationMode
 
 from tests import factories
 from unionhome.accounts.services import api_token_issue
-from unionhome.api.tests.fuzzing import fuzz
+from unionhome.api.tests.fuzzing import EXAMPLES_PER_OPERATION, fuzz
+from unionhome.assistance.tests.test_files_fuzz import OPERATIONS as FILES
+from unionhome.assistance.tests.test_money_api import MY_OPERATIONS as MONEY
+from unionhome.congress.tests.test_sessions_api_fuzz import OPERATIONS as SESSIONS
+from unionhome.disclosure.tests.test_disclosure_fuzz import OPERATIONS as DISCLOSURE
 from unionhome.keyset import encode_cursor
+from unionhome.notify.tests.test_notify_fuzz import OPERATIONS as NOTIFY
+from unionhome.satisfaction.tests.test_you_said import YOU_SAID_OPERATIONS as YOU_SAID
+from unionhome.voices.tests.test_appeals_fuzz import OPERATIONS as APPEALS
+from unionhome.voices.tests.test_config_fuzz import OPERATIONS as VOICES_CONFIG
+from unionhome.voices.tests.test_handling_fuzz import OPERATIONS as HANDLING
+from unionhome.workdays.tests.test_calendar_fuzz import OPERATIONS as CALENDAR
+
+# Fuzzed again, with their rows in place, by the tests these sets come from (and the congress decisions by
+# congress/tests/test_decisions_fuzz.py): fewer examples here, where their ids mostly do not exist.
+FUZZED_WITH_THEIR_ROWS = {
+    *FILES, *MONEY, *SESSIONS, *DISCLOSURE, *NOTIFY, *YOU_SAID, *APPEALS, *VOICES_CONFIG, *HANDLING, *CALENDAR,
+}  # fmt: skip
+EXAMPLES_WHEN_FUZZED_AGAIN = 10
+
+
+def examples_for(label: str) -> int:
+    fuzzed_again = label in FUZZED_WITH_THEIR_ROWS or "/api/v1/congress/decisions" in label
+    return EXAMPLES_WHEN_FUZZED_AGAIN if fuzzed_again else EXAMPLES_PER_OPERATION
 
 
 @pytest.fixture
@@ -93,6 +116,7 @@ def test_no_input_causes_a_server_error(api_schema, chair_token, mode):
         "POST /api/v1/congress/proposals/{proposal_id}/reply",
         "POST /api/v1/congress/proposals/{proposal_id}/progress",
         "POST /api/v1/congress/proposals/{proposal_id}/rate",
+        "PATCH /api/v1/congress/proposals/{proposal_id}/rate",
         "GET /api/v1/congress/sessions",
         "GET /api/v1/congress/sessions/{session_id}",
         "POST /api/v1/congress/sessions/{session_id}/check-in",
@@ -196,7 +220,7 @@ def test_no_input_causes_a_server_error(api_schema, chair_token, mode):
     }
     headers = {"Authorization": f"Bearer {chair_token}"}
     for operation in operations:
-        fuzz(operation, mode, headers)
+        fuzz(operation, mode, headers, examples_for(operation.label))
 
 
 # Hypothesis straight at the directory's query string, one parameter at a time with the others

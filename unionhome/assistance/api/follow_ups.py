@@ -1,19 +1,16 @@
 """API for follow-ups (跟踪问效): the cadre's queue and recording one. Same selectors and service as the pages."""
 
 import datetime
-import unicodedata
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
-from pydantic import AfterValidator, field_validator
 
 from unionhome.access.policy import PermissionRefused
 from unionhome.api.errors import ErrorOut, ValidationErrorOut
-from unionhome.api.fields import MAX_ID, PlainText
+from unionhome.api.fields import MAX_ID, DateCursor, MultilineText
 from unionhome.assistance.models import Assistance, FollowUp
 from unionhome.assistance.selectors import follow_ups as selectors
 from unionhome.assistance.services.follow_ups import FINDINGS_MAX_LENGTH, NEXT_STEPS_MAX_LENGTH, follow_up_record
@@ -24,31 +21,14 @@ ERRORS = {401: ErrorOut, 403: ErrorOut}
 MAX_PAGE_SIZE = 100
 
 
-def _multiline_text(value: str) -> str:
-    """Text a person typed: line breaks and tabs are fine, other control characters are not."""
-    if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in "\n\r\t" for ch in value):
-        raise ValueError(_("This text contains control characters or invalid characters."))
-    return value
-
-
-MultilineText = Annotated[str, AfterValidator(_multiline_text)]
-
-
 class QueueFilters(Schema):
     state: Literal["due", "overdue", "upcoming", "done"] = Field(
         "due",
         description="due: due by today, overdue first (the default); overdue: due before today; "
         "upcoming: due in the next 30 days; done: recorded, newest first.",
     )
-    after: PlainText | None = Field(None, max_length=300, description="The `next` cursor of the previous page.")
+    after: DateCursor | None = Field(None, description="The `next` cursor of the previous page.")
     limit: int = Field(selectors.PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-
-    @field_validator("after")
-    @classmethod
-    def _cursor(cls, value: str | None) -> str | None:
-        if value and not selectors.valid_cursor(value):
-            raise ValueError(_("This cursor is not valid. Start again from the first page."))
-        return value or None
 
 
 class FollowUpOut(Schema):

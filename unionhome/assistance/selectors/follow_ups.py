@@ -101,10 +101,6 @@ def follow_up_page(
     return KeysetPage(rows, next_cursor, has_previous=after is not None)
 
 
-def valid_cursor(cursor: str) -> bool:
-    return _decode(cursor) is not None
-
-
 def _decode(cursor: str | None) -> tuple[datetime.date, int] | None:
     values = decode_cursor(cursor) if cursor else None
     if values is None:

@@ -49,6 +49,7 @@ from unionhome.assistance.models import (
     Visit,
 )
 from unionhome.org.models import OrgUnit
+from unionhome.report_year import ReportYear as Period  # the year reported on, shared with the annual report
 
 PERMISSION = "assistance.view_reports"
 MIN_YEAR = 2000
@@ -65,27 +66,6 @@ APPROVED_AID = (AidApplication.Status.APPROVED, AidApplication.Status.PAID)
 
 
 # --- the report ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    year: int
-    start: datetime.date
-    end: datetime.date
-    today: datetime.date
-
-    @classmethod
-    def of(cls, year: int, today: datetime.date | None = None) -> "Period":
-        return cls(year, datetime.date(year, 1, 1), datetime.date(year, 12, 31), today or timezone.localdate())
-
-    @property
-    def start_at(self) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime(self.year, 1, 1))
-
-    @property
-    def end_before(self) -> datetime.datetime:
-        """The first moment after the year (payments are timestamps)."""
-        return timezone.make_aware(datetime.datetime(self.year + 1, 1, 1))
 
 
 @dataclass

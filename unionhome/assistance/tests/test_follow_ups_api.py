@@ -11,6 +11,7 @@ from unionhome.assistance.models import FollowUp
 from unionhome.assistance.services.follow_ups import follow_up_record
 from unionhome.assistance.tests.test_follow_ups_services import delivered, first_follow_up
 from unionhome.audit.models import AuditEvent
+from unionhome.keyset import encode_cursor
 
 QUEUE = "/api/v1/assistance/queues/follow-ups"
 
@@ -81,7 +82,12 @@ def test_queue_filters_and_pages(call, centre):
     assert call(officer, "get", QUEUE, state="overdue").json()["items"][0]["id"] == made[0].pk
 
 
-@pytest.mark.parametrize("params", [{"state": "all"}, {"limit": 0}, {"limit": 101}, {"after": "not-a-cursor"}])
+NOT_A_DATE = encode_cursor(["2026-05-04T08:00:00+08:00", 1])  # decodes, but the queue is keyed on a date
+
+
+@pytest.mark.parametrize(
+    "params", [{"state": "all"}, {"limit": 0}, {"limit": 101}, {"after": "not-a-cursor"}, {"after": NOT_A_DATE}]
+)
 def test_queue_refuses_bad_parameters(call, centre, params):
     response = call(centre["officer_s1"], "get", QUEUE, **params)
     assert response.status_code == 422 and response.json()["code"] == "invalid"

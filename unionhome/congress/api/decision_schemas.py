@@ -1,16 +1,15 @@
 """Schemas and shaping of the decision endpoints (``api/decisions.py``): the timeline as JSON."""
 
 import datetime
-import unicodedata
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Schema
-from pydantic import AfterValidator, field_validator
+from pydantic import field_validator
 
-from unionhome.api.fields import MAX_ID, PlainText
+from unionhome.api.fields import MAX_ID, MultilineText, TimeCursor
 from unionhome.congress.models import Decision, DecisionTracking, OpinionCall, OpinionComment
 from unionhome.congress.selectors import decisions as selectors
 from unionhome.congress.services import opinion_calls as call_services
@@ -20,14 +19,6 @@ from unionhome.congress.services.decisions import REASON_MAX_LENGTH, SUMMARY_MAX
 MAX_PAGE_SIZE = 100
 
 
-def _multiline_text(value: str) -> str:
-    """Text a person typed: line breaks and tabs are fine, other control characters are not."""
-    if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in "\n\r\t" for ch in value):
-        raise ValueError(_("This text contains control characters or invalid characters."))
-    return value
-
-
-Text = Annotated[str, AfterValidator(_multiline_text)]
 DecisionId = Path(..., ge=1, le=MAX_ID)
 
 
@@ -146,27 +137,20 @@ class DecisionDetailOut(DecisionOut):
 
 
 class ListFilters(Schema):
-    after: PlainText | None = Field(None, max_length=300, description="The `next` cursor of the previous page.")
+    after: TimeCursor | None = Field(None, description="The `next` cursor of the previous page.")
     limit: int = Field(selectors.PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-
-    @field_validator("after")
-    @classmethod
-    def _cursor(cls, value: str | None) -> str | None:
-        if value and not selectors.valid_cursor(value):
-            raise ValueError(_("This cursor is not valid. Start again from the first page."))
-        return value or None
 
 
 class DecisionIn(Schema):
     union_id: int = Field(..., ge=1, le=MAX_ID)
-    title: Text = Field(..., max_length=TITLE_MAX_LENGTH)
-    summary: Text = Field("", max_length=SUMMARY_MAX_LENGTH)
+    title: MultilineText = Field(..., max_length=TITLE_MAX_LENGTH)
+    summary: MultilineText = Field("", max_length=SUMMARY_MAX_LENGTH)
 
 
 class OpinionCallIn(Schema):
     audience_id: int = Field(..., ge=1, le=MAX_ID, description="A unit of the decision's union.")
-    title: Text = Field(..., max_length=TITLE_MAX_LENGTH)
-    draft: Text = Field(..., max_length=call_services.DRAFT_MAX_LENGTH)
+    title: MultilineText = Field(..., max_length=TITLE_MAX_LENGTH)
+    draft: MultilineText = Field(..., max_length=call_services.DRAFT_MAX_LENGTH)
     closes_at: datetime.datetime
     opens_at: datetime.datetime | None = Field(None, description="Now when not given.")
     allow_anonymous: bool = True
@@ -184,17 +168,17 @@ class OpinionCallIn(Schema):
 
 
 class CommentIn(Schema):
-    body: Text = Field(..., max_length=call_services.COMMENT_MAX_LENGTH)
+    body: MultilineText = Field(..., max_length=call_services.COMMENT_MAX_LENGTH)
     anonymous: bool = Field(False, description="Keep no name, no unit and only the date (where the call allows it).")
 
 
 class AdoptionIn(Schema):
     adoption: Literal["adopted", "partly", "not_adopted"]
-    note: Text = Field("", max_length=call_services.NOTE_MAX_LENGTH)
+    note: MultilineText = Field("", max_length=call_services.NOTE_MAX_LENGTH)
 
 
 class SummaryIn(Schema):
-    summary: Text = Field(..., max_length=call_services.ADOPTION_SUMMARY_MAX_LENGTH)
+    summary: MultilineText = Field(..., max_length=call_services.ADOPTION_SUMMARY_MAX_LENGTH)
 
 
 class MotionLinkIn(Schema):
@@ -206,27 +190,27 @@ class NoticeLinkIn(Schema):
 
 
 class DropIn(Schema):
-    reason: Text = Field(..., max_length=REASON_MAX_LENGTH)
+    reason: MultilineText = Field(..., max_length=REASON_MAX_LENGTH)
 
 
 class TrackingIn(Schema):
-    responsible: Text = Field(..., max_length=tracking_services.RESPONSIBLE_MAX_LENGTH)
+    responsible: MultilineText = Field(..., max_length=tracking_services.RESPONSIBLE_MAX_LENGTH)
     target_on: datetime.date
 
 
 class MilestoneIn(Schema):
-    title: Text = Field(..., max_length=TITLE_MAX_LENGTH)
+    title: MultilineText = Field(..., max_length=TITLE_MAX_LENGTH)
     due_on: datetime.date
 
 
 class MilestoneUpdateIn(Schema):
-    progress_note: Text = Field("", max_length=tracking_services.PROGRESS_MAX_LENGTH)
+    progress_note: MultilineText = Field("", max_length=tracking_services.PROGRESS_MAX_LENGTH)
     done: bool = False
 
 
 class InspectionIn(Schema):
     score: int = Field(..., ge=1, le=5)
-    findings: Text = Field(..., max_length=tracking_services.FINDINGS_MAX_LENGTH)
+    findings: MultilineText = Field(..., max_length=tracking_services.FINDINGS_MAX_LENGTH)
 
 
 class CommentReceivedOut(Schema):

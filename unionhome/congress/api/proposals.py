@@ -1,5 +1,6 @@
 """API for proposals (提案) under /api/v1/congress/: list, detail, write (draft or submit), suggest, adopt,
-second, send for review, review (accept / convert / merge), refer, reply, progress and rate. Same
+second, send for review, review (accept / convert / merge), refer, reply, progress, rate and change the
+rating within the edit window (PATCH …/rate). Same
 selectors, services and rules as the pages.
 
 Errors: 404 for a proposal (or session) the caller may not see; 403 with a message naming why for an
@@ -9,21 +10,21 @@ action the caller may not take (a missing permission, not the proposer, not refe
 field for bad input."""
 
 import datetime
-import unicodedata
 from contextlib import contextmanager
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import AfterValidator, field_validator
 
 from unionhome.api.errors import ApiProblem, ErrorOut, ValidationErrorOut
-from unionhome.api.fields import MAX_ID, PlainText
+from unionhome.api.fields import MAX_ID, MultilineText, PlainText, TimeCursor
 from unionhome.congress.models import CongressSession, HandlingDepartment, Proposal, ProposalReply
 from unionhome.congress.selectors import proposals as selectors
 from unionhome.congress.services import proposal_handling as handling
+from unionhome.congress.services import proposal_rating
 from unionhome.congress.services import proposals as services
 from unionhome.org.models import OrgUnit
 
@@ -32,15 +33,6 @@ router = Router(tags=["congress: proposals"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 MAX_PAGE_SIZE = 100
 ProposalId = Path(..., ge=1, le=MAX_ID)
-
-
-def _multiline_text(value: str) -> str:
-    if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in "\n\r\t" for ch in value):
-        raise ValueError(_("This text contains control characters or invalid characters."))
-    return value
-
-
-Text = Annotated[str, AfterValidator(_multiline_text)]
 
 
 @contextmanager
@@ -63,15 +55,8 @@ class ListFilters(Schema):
     department_id: int | None = Field(None, ge=1, le=MAX_ID)
     unit_id: int | None = Field(None, ge=1, le=MAX_ID, description="Proposals from this unit and below.")
     mine: bool = Field(False, description="Only proposals the caller wrote or proposes.")
-    after: PlainText | None = Field(None, max_length=300, description="The `next` cursor of the previous page.")
+    after: TimeCursor | None = Field(None, description="The `next` cursor of the previous page.")
     limit: int = Field(selectors.PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-
-    @field_validator("after")
-    @classmethod
-    def _cursor(cls, value: str | None) -> str | None:
-        if value and not selectors.valid_cursor(value):
-            raise ValueError(_("This cursor is not valid. Start again from the first page."))
-        return value or None
 
 
 class ProposalOut(Schema):
@@ -124,6 +109,9 @@ class ReplyOut(Schema):
     on_time: bool
     rating: ProposalReply.Rating | None
     rating_comment: str
+    rating_change_until: datetime.datetime | None = Field(
+        None, description="Until when the proposer may change this rating (PATCH …/rate); null when they cannot."
+    )
 
 
 class ProgressOut(Schema):
@@ -150,8 +138,8 @@ class ProposalIn(Schema):
     session_id: int = Field(..., ge=1, le=MAX_ID)
     title: PlainText = Field(..., max_length=services.MAX_TITLE)
     category: Proposal.Category
-    reasons: Text = Field(..., max_length=services.MAX_TEXT)
-    measures: Text = Field(..., max_length=services.MAX_TEXT)
+    reasons: MultilineText = Field(..., max_length=services.MAX_TEXT)
+    measures: MultilineText = Field(..., max_length=services.MAX_TEXT)
 
 
 class DraftIn(ProposalIn):
@@ -159,33 +147,42 @@ class DraftIn(ProposalIn):
 
 
 class NoteIn(Schema):
-    note: Text = Field("", max_length=services.MAX_REASON)
+    note: MultilineText = Field("", max_length=services.MAX_REASON)
 
 
 class ReviewIn(Schema):
     decision: Literal["accept", "convert", "merge"]
-    reason: Text = Field(..., max_length=services.MAX_REASON, description="The proposer sees it.")
+    reason: MultilineText = Field(..., max_length=services.MAX_REASON, description="The proposer sees it.")
     into_id: int | None = Field(None, ge=1, le=MAX_ID, description="For merge: the proposal to merge into.")
 
 
 class ReferIn(Schema):
     department_id: int = Field(..., ge=1, le=MAX_ID)
     reply_due_on: datetime.date | None = Field(None, description="Today + the term's reply days when absent.")
-    note: Text = Field("", max_length=services.MAX_REASON)
+    note: MultilineText = Field("", max_length=services.MAX_REASON)
 
 
 class ReplyIn(Schema):
-    body: Text = Field(..., max_length=services.MAX_TEXT)
+    body: MultilineText = Field(..., max_length=services.MAX_TEXT)
 
 
 class ProgressIn(Schema):
-    note: Text = Field(..., max_length=services.MAX_TEXT)
+    note: MultilineText = Field(..., max_length=services.MAX_TEXT)
     percent: int = Field(..., ge=0, le=100)
 
 
 class RateIn(Schema):
     rating: ProposalReply.Rating
-    comment: Text = Field("", max_length=handling.MAX_COMMENT, description="Required when dissatisfied.")
+    comment: MultilineText = Field("", max_length=handling.MAX_COMMENT, description="Required when dissatisfied.")
+
+
+class RatingChangeIn(Schema):
+    rating: ProposalReply.Rating
+    comment: MultilineText | None = Field(
+        None,
+        max_length=handling.MAX_COMMENT,
+        description='Omitted or null: the comment given is kept; "": removed. Required when dissatisfied.',
+    )
 
 
 # --- answers -------------------------------------------------------------------------------------
@@ -216,6 +213,8 @@ def proposal_out(p: Proposal, seconders: int | None = None) -> dict:
 def detail_out(viewer, pk: int) -> dict:
     proposal = selectors.proposal_for(viewer, pk)
     d = selectors.proposal_detail(viewer, proposal)
+    until = proposal_rating.rating_change_until(proposal, d["replies"]) if d["is_proposer"] else None
+    changeable = until is not None and timezone.now() <= until
     return {
         **proposal_out(proposal, len(d["secondings"])),
         "reasons": proposal.reasons,
@@ -236,6 +235,7 @@ def detail_out(viewer, pk: int) -> dict:
                 "on_time": r.on_time,
                 "rating": r.rating or None,
                 "rating_comment": r.rating_comment,
+                "rating_change_until": until if changeable and r is d["replies"][-1] else None,
             }
             for r in d["replies"]
         ],
@@ -412,3 +412,19 @@ def proposal_rate(request: HttpRequest, payload: RateIn, proposal_id: int = Prop
     """The proposer rates the latest reply: satisfied / basically satisfied close it; dissatisfied (with a
     comment) sends it back to the department with a new deadline."""
     return _step(request, proposal_id, handling.proposal_rate, rating=payload.rating, comment=payload.comment)
+
+
+@router.patch("/proposals/{proposal_id}/rate", response=STEP, operation_id="congress_proposal_rating_change")
+def proposal_rating_change(request: HttpRequest, payload: RatingChangeIn, proposal_id: int = ProposalId):
+    """The proposer changes the rating of the latest reply within `SATISFACTION_EDIT_DAYS` days of giving it
+    (`rating_change_until` on the reply). Satisfied ↔ basically: the proposal stays closed; to dissatisfied
+    (with a comment): sent back for re-handling as a first dissatisfied rating; from dissatisfied: refused
+    (400 `sent_back`), only the comment may change. 400 `edit_window_over`, `not_rated`, `replied_again`;
+    403 for anyone but the proposer. The same values again change nothing."""
+    return _step(
+        request,
+        proposal_id,
+        proposal_rating.proposal_rating_change,
+        rating=payload.rating,
+        comment=payload.comment,
+    )

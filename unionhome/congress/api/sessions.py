@@ -7,17 +7,15 @@ import datetime
 from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
-from pydantic import field_validator
 
 from unionhome.access.policy import OutOfScope, PermissionRefused, can
 from unionhome.api.errors import ErrorOut, ValidationErrorOut
-from unionhome.api.fields import MAX_ID, PlainText
+from unionhome.api.fields import MAX_ID, KeyCursor, PlainText, TimeCursor
 from unionhome.congress.models import CheckIn, CongressSession, Representative
 from unionhome.congress.selectors import sessions as selectors
 from unionhome.congress.services.check_in import CODE_LIMIT, CheckInResult, check_in_by_clerk, check_in_by_code
-from unionhome.keyset import decode_cursor, encode_cursor
+from unionhome.keyset import decode_cursor, decode_time_cursor, encode_cursor
 
 router = Router(tags=["congress"])
 
@@ -25,28 +23,10 @@ ERRORS = {401: ErrorOut, 403: ErrorOut}
 MAX_PAGE_SIZE = 100
 
 
-def _valid_cursor(value: str | None, parse) -> str | None:
-    if not value:
-        return None
-    values = decode_cursor(value)
-    try:
-        if values is None:
-            raise ValueError
-        parse(values[0])
-    except ValueError:
-        raise ValueError(_("This cursor is not valid. Start again from the first page.")) from None
-    return value
-
-
 class SessionFilters(Schema):
     status: CongressSession.Status | None = Field(None, description="Only sessions in this status.")
-    after: PlainText | None = Field(None, max_length=300, description="The `next` cursor of the previous page.")
+    after: TimeCursor | None = Field(None, description="The `next` cursor of the previous page.")
     limit: int = Field(selectors.PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-
-    @field_validator("after")
-    @classmethod
-    def _cursor(cls, value: str | None) -> str | None:
-        return _valid_cursor(value, datetime.datetime.fromisoformat)
 
 
 class CountsOut(Schema):
@@ -85,13 +65,8 @@ class SessionDetailOut(SessionOut):
 
 class RepresentativeFilters(Schema):
     q: PlainText = Field("", max_length=50, description="Name prefix, pinyin initials (zs) or employee number.")
-    after: PlainText | None = Field(None, max_length=300, description="The `next` cursor of the previous page.")
+    after: KeyCursor | None = Field(None, description="The `next` cursor of the previous page.")
     limit: int = Field(selectors.PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-
-    @field_validator("after")
-    @classmethod
-    def _cursor(cls, value: str | None) -> str | None:
-        return _valid_cursor(value, str)
 
 
 class RepresentativeOut(Schema):
@@ -182,8 +157,7 @@ def session_list(request: HttpRequest, filters: Query[SessionFilters]):
     if filters.status:
         sessions = sessions.filter(status=filters.status)
     if filters.after:
-        starts, pk = decode_cursor(filters.after)
-        moment = datetime.datetime.fromisoformat(starts)
+        moment, pk = decode_time_cursor(filters.after)
         sessions = sessions.filter(Q(starts_at__lt=moment) | Q(starts_at=moment, id__lt=pk))
     rows = list(sessions[: filters.limit + 1])
     more = len(rows) > filters.limit

@@ -38,7 +38,7 @@ from unionhome.congress.models import (
 )
 from unionhome.disclosure.models import Notice
 from unionhome.home.work_queue import WorkItem
-from unionhome.keyset import KeysetPage, decode_time_cursor, time_keyset_page
+from unionhome.keyset import KeysetPage, time_keyset_page
 from unionhome.org.models import Member, OrgUnit
 
 PERMISSION = "congress.manage_decisions"
@@ -143,10 +143,6 @@ def may_create(viewer) -> bool:
 def decision_page(decisions: QuerySet[Decision], cursor: str | None, *, size: int = PAGE_SIZE) -> KeysetPage:
     """One page by keyset on (``created_at``, ``id``), newest first."""
     return time_keyset_page(decisions, cursor, field="created_at", size=size)
-
-
-def valid_cursor(cursor: str) -> bool:
-    return decode_time_cursor(cursor) is not None
 
 
 def decision_for(viewer, pk: int) -> Decision:

@@ -28,7 +28,7 @@ from unionhome.congress.models import (
 from unionhome.congress.seats import seat_in
 from unionhome.home.member_prompts import Prompt
 from unionhome.home.work_queue import WorkItem
-from unionhome.keyset import KeysetPage, decode_time_cursor, time_keyset_page
+from unionhome.keyset import KeysetPage, time_keyset_page
 from unionhome.org.models import OrgUnit
 
 PAGE_SIZE = 30
@@ -101,10 +101,6 @@ def proposals_for(viewer, filters: Filters | None = None) -> QuerySet[Proposal]:
         .annotate(seconders=Count("secondings", distinct=True))
         .order_by("-created_at", "-id")
     )
-
-
-def valid_cursor(cursor: str) -> bool:
-    return decode_time_cursor(cursor) is not None
 
 
 def proposal_page(found: QuerySet[Proposal], cursor: str | None, size: int | None = None) -> KeysetPage:

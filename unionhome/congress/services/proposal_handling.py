@@ -161,22 +161,27 @@ def proposal_rate(*, actor, proposal: Proposal, rating: Any, comment: Any = "") 
     proposal.save()
     record(actor, "congress.proposal.rated", proposal, round=reply.round, rating=rating)
     if dissatisfied:
-        with translation.override(settings.LANGUAGE_CODE):
-            title = _("Proposal sent back for re-handling: %(title)s") % {"title": proposal.title}
-            body = _("The proposer is dissatisfied with the reply: %(comment)s. Please reply again by %(due)s.") % {
-                "comment": text,
-                "due": proposal.reply_due_on.isoformat(),
-            }
-            for handler in _handlers(proposal):
-                notification_send(
-                    recipient=handler,
-                    kind="congress.proposal.rehandling",
-                    title=title,
-                    body=body,
-                    url=proposal_url(proposal),
-                    dedupe_key=f"congress.proposal:{proposal.pk}:rehandling:{event.pk}",
-                )
+        tell_rehandling(proposal, event, text)
     return reply
+
+
+def tell_rehandling(proposal: Proposal, event: ProposalEvent, comment: str) -> None:
+    """Tell the department's handlers that the dissatisfied proposer sent the proposal back (``event``)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Proposal sent back for re-handling: %(title)s") % {"title": proposal.title}
+        body = _("The proposer is dissatisfied with the reply: %(comment)s. Please reply again by %(due)s.") % {
+            "comment": comment,
+            "due": proposal.reply_due_on.isoformat(),
+        }
+        for handler in _handlers(proposal):
+            notification_send(
+                recipient=handler,
+                kind="congress.proposal.rehandling",
+                title=title,
+                body=body,
+                url=proposal_url(proposal),
+                dedupe_key=f"congress.proposal:{proposal.pk}:rehandling:{event.pk}",
+            )
 
 
 # --- the daily sweep -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@ delegation per branch with proportional quotas, a composition that meets the ter
 seated for 第一检验站, the second session in progress with everyone checked in, departments with handlers."""
 
 import pytest
+from django.db import transaction
 from django.db.models import Count, Q
 
 from unionhome.access.policy import can
@@ -16,9 +17,18 @@ from unionhome.org.models import Member, OrgUnit
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo is built once for this module, in a transaction rolled back after its last test; each test
+    runs in a savepoint inside it (pytest-django's ``db``), so what one test writes the next does not see."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        loader.load(members=shape.REFERENCE_SIZE)
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo():
-    loader.load(members=shape.REFERENCE_SIZE)
+def demo(demo_loaded):
     union = OrgUnit.objects.get(code=shape.REFERENCE_UNION_CODE)
     # The loader builds the congress (``congress_data.load_congress`` calls ``congress_sessions.build``).
     session = CongressSession.objects.get(congress__unit=union, status=CongressSession.Status.IN_PROGRESS)

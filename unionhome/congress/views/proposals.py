@@ -28,6 +28,7 @@ from unionhome.congress.forms.proposals import (
 from unionhome.congress.models import CongressSession, Proposal
 from unionhome.congress.selectors import proposals as selectors
 from unionhome.congress.services import proposal_handling as handling
+from unionhome.congress.services import proposal_rating
 from unionhome.congress.services import proposals as services
 from unionhome.congress.views import proposal_reports
 from unionhome.home.form_errors import form_errors_from
@@ -156,7 +157,25 @@ def _forms(viewer, proposal: Proposal, detail: dict, bound: dict | None = None) 
         forms["progress_form"] = bound.get("progress") or ProgressForm()
     if detail["awaiting_rating"] is not None and detail["is_proposer"]:
         forms["rate_form"] = bound.get("rate") or RateForm()
+    if detail["is_proposer"]:
+        forms.update(_rating_change(proposal, detail["replies"], bound.get("change_rating")))
     return forms
+
+
+def _rating_change(proposal: Proposal, replies: list, bound: RateForm | None) -> dict:
+    """The proposer's given rating of the latest reply: the form to change it while the window is open, or
+    until when it could be changed."""
+    until = proposal_rating.rating_change_until(proposal, replies)
+    if until is None:
+        return {}
+    if timezone.now() > until:
+        return {"rating_change": {"open": False, "over": True, "until": until}}
+    latest = replies[-1]
+    initial = {"rating": latest.rating, "comment": latest.rating_comment}
+    return {
+        "rating_change": {"open": True, "over": False, "until": until},
+        "rerate_form": bound or RateForm(prefix="rerate", initial=initial),
+    }
 
 
 def _render_detail(request, proposal: Proposal, bound: dict | None = None, status: int = 200):
@@ -203,6 +222,8 @@ def _with_form(request, proposal: Proposal, action: str):
         form = ReplyForm(request.POST)
     elif action == "progress":
         form = ProgressForm(request.POST)
+    elif action == "change_rating":
+        form = RateForm(request.POST, prefix="rerate")
     else:
         form = RateForm(request.POST)
     if form.is_valid():
@@ -230,6 +251,11 @@ def _with_form(request, proposal: Proposal, action: str):
                     actor=user, proposal=proposal, note=data["note"], percent=data["percent"]
                 )
                 done = _("The progress was recorded.")
+            elif action == "change_rating":
+                proposal_rating.proposal_rating_change(
+                    actor=user, proposal=proposal, rating=data["rating"], comment=data["comment"]
+                )
+                done = _("Your rating was changed. Thank you.")
             else:
                 handling.proposal_rate(actor=user, proposal=proposal, rating=data["rating"], comment=data["comment"])
                 done = _("Thank you for your rating.")
@@ -247,7 +273,7 @@ def proposal_action(request, pk: int, action: str):
     proposal = selectors.proposal_for(request.user, pk)
     if action in SIMPLE:
         return _simple(request, proposal, action)
-    if action in {"review", "refer", "reply", "progress", "rate"}:
+    if action in {"review", "refer", "reply", "progress", "rate", "change_rating"}:
         return _with_form(request, proposal, action)
     raise Http404
 

@@ -36,7 +36,7 @@ from unionhome.assistance.models import (
     VisitCampaign,
     VisitRule,
 )
-from unionhome.demo.assistance_data import MONEY_KINDS
+from unionhome.demo.assistance_help import MONEY_KINDS
 from unionhome.org.models import Member, OrgUnit
 from unionhome.satisfaction.models import Rating
 

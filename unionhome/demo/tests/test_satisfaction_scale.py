@@ -14,6 +14,7 @@ from unionhome.demo.satisfaction_scale import SYNTHETIC
 from unionhome.demo.satisfaction_scale_tallies import tallies_rebuilt
 from unionhome.satisfaction.models import CadreTally, Rating, RatingTally
 from unionhome.satisfaction.services import rating_build, rating_record, ratings_bulk_record
+from unionhome.satisfaction.tests.tally_recount import rollups_of, rollups_stored
 from unionhome.surveys.models import Answer, Invitation, Response, Survey
 
 LINES = ("visits", "hardship_assistance", "appeals")
@@ -57,11 +58,11 @@ def test_rebuilt_tallies_equal_those_the_write_path_keeps(union, people):
         for i in range(10)
     ]
     ratings_bulk_record(rows)
-    kept = tallies()
-    assert kept[0] and kept[1]
+    kept, rollups = tallies(), rollups_stored()
+    assert kept[0] and kept[1] and rollups == rollups_of(RatingTally.objects.all())
     counts = tallies_rebuilt()
-    assert tallies() == kept
-    assert counts == {"rating_tallies": len(kept[0]), "cadre_tallies": len(kept[1])}
+    assert tallies() == kept and rollups_stored() == rollups
+    assert counts == {"rating_tallies": len(kept[0]), "rating_rollups": len(rollups), "cadre_tallies": len(kept[1])}
     top = RatingTally.objects.filter(unit_path=union["union"].path).values_list("n", flat=True)
     assert sum(top) == Rating.objects.count() == 22
 

@@ -3,12 +3,10 @@
 import datetime
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
-from pydantic import field_validator
 
 from unionhome.api.errors import ErrorOut, ValidationErrorOut
-from unionhome.api.fields import MAX_ID, PlainText
+from unionhome.api.fields import MAX_ID, TimeCursor
 from unionhome.notify import selectors, services
 from unionhome.notify.models import Notification
 
@@ -20,15 +18,8 @@ MAX_PAGE_SIZE = 100
 
 class InboxFilters(Schema):
     unread: bool = Field(False, description="Only notifications not yet read.")
-    after: PlainText | None = Field(None, max_length=300, description="The `next` cursor of the previous page.")
+    after: TimeCursor | None = Field(None, description="The `next` cursor of the previous page.")
     limit: int = Field(selectors.PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-
-    @field_validator("after")
-    @classmethod
-    def _cursor(cls, value: str | None) -> str | None:
-        if value and not selectors.valid_cursor(value):
-            raise ValueError(_("This cursor is not valid. Start again from the first page."))
-        return value or None
 
 
 class NotificationOut(Schema):

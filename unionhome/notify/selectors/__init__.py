@@ -6,7 +6,6 @@ from unionhome.notify.selectors.inbox import (
     inbox_page,
     notification_for,
     unread_count,
-    valid_cursor,
 )
 
-__all__ = ["PAGE_SIZE", "inbox_for", "inbox_page", "notification_for", "unread_count", "valid_cursor"]
+__all__ = ["PAGE_SIZE", "inbox_for", "inbox_page", "notification_for", "unread_count"]

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from unionhome.access.policy import OutOfScope, PermissionRefused, has_permission_anywhere
 from unionhome.audit.selectors import audit_scope_q
-from unionhome.keyset import KeysetPage, time_keyset_page, valid_time_cursor
+from unionhome.keyset import KeysetPage, time_keyset_page
 from unionhome.notify.models import Channel, Delivery
 
 VIEW = "notify.view_deliveries"
@@ -53,8 +53,7 @@ def delivery_list(viewer, f: DeliveryFilter) -> QuerySet[Delivery]:
 
 
 def delivery_page(rows: QuerySet[Delivery], cursor: str | None, size: int = PAGE_SIZE) -> KeysetPage:
-    if cursor and not valid_time_cursor(rows, "created_at", cursor):
-        cursor = None
+    """Newest first; a cursor that does not decode starts from the first page (``time_keyset_page``)."""
     return time_keyset_page(rows, cursor, field="created_at", size=size)
 
 

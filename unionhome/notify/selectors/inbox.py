@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from unionhome.access.policy import OutOfScope
-from unionhome.keyset import KeysetPage, decode_time_cursor, time_keyset_page
+from unionhome.keyset import KeysetPage, time_keyset_page
 from unionhome.notify.models import Notification
 
 PAGE_SIZE = 30
@@ -26,10 +26,6 @@ def notification_for(user, pk: int) -> Notification:
     if notification is None:
         raise OutOfScope
     return notification
-
-
-def valid_cursor(cursor: str) -> bool:
-    return decode_time_cursor(cursor) is not None
 
 
 def inbox_page(notifications: QuerySet[Notification], cursor: str | None, size: int = PAGE_SIZE) -> KeysetPage:

@@ -2,8 +2,8 @@
 
 from collections import defaultdict
 
-from unionhome.satisfaction.models import CadreTally, Rating, RatingTally
-from unionhome.satisfaction.tallies import month_of
+from unionhome.satisfaction.models import CadreTally, Rating, RatingRollup, RatingTally
+from unionhome.satisfaction.tallies import month_of, quarter_of
 
 
 def recomputed() -> tuple[dict, dict]:
@@ -21,6 +21,9 @@ def recomputed() -> tuple[dict, dict]:
 
 
 def stored() -> tuple[dict, dict]:
+    """The tallies as stored; the quarter and year rollups are checked against the monthly tallies on the way."""
+    have, want = rollups_stored(), rollups_of(RatingTally.objects.all())
+    assert have == want, {k: (have.get(k), want.get(k)) for k in set(have) | set(want) if have.get(k) != want.get(k)}
     units = {
         (t.unit_path, t.service_line, t.month): (t.n, t.total, t.total_sq) for t in RatingTally.objects.all() if t.n
     }
@@ -28,3 +31,21 @@ def stored() -> tuple[dict, dict]:
         (t.cadre_id, t.service_line, t.month): (t.n, t.total, t.total_sq) for t in CadreTally.objects.all() if t.n
     }
     return units, cadres
+
+
+def rollups_of(tallies) -> dict:
+    """The quarter and year sums of the monthly tallies."""
+    sums = defaultdict(lambda: [0, 0, 0])
+    for t in tallies:
+        for kind, start in (("quarter", quarter_of(t.month)), ("year", t.month.replace(month=1))):
+            for i, v in enumerate((t.n, t.total, t.total_sq)):
+                sums[t.unit_path, t.parent_path, t.service_line, kind, start][i] += v
+    return {key: tuple(v) for key, v in sums.items() if v[0]}
+
+
+def rollups_stored() -> dict:
+    return {
+        (r.unit_path, r.parent_path, r.service_line, r.kind, r.start): (r.n, r.total, r.total_sq)
+        for r in RatingRollup.objects.all()
+        if r.n
+    }

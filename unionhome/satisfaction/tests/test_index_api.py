@@ -64,7 +64,10 @@ def test_trend_units_and_cadres(api_get, people, union, rated):
     assert units["trail"] == [] and units["unit"]["id"] == union["union"].pk
     rows = [(u["unit"]["id"], u["n"], u["suppressed"], u["index"]) for u in units["units"]]
     # Station 1: five 5s; station 2: hardship shown (66.7) beside one appeal, which is left out of its overall.
-    assert rows == [(union["s1"].pk, 5, False, 100.0), (union["s2"].pk, 6, False, 200 / 3)]
+    assert rows == [(union["s1"].pk, 5, False, 100.0), (union["s2"].pk, 6, False, 200 / 3)] and units["total"] == 2
+    # A federation has a thousand unions: the lowest first, a page at a time, with how many there are.
+    lowest = api_get(people["chair"], f"{INDEX}/units", period="2026-10", order="lowest", limit=1).json()
+    assert lowest["total"] == 2 and [u["unit"]["id"] for u in lowest["units"]] == [union["s2"].pk]
     down = api_get(people["chair"], f"{INDEX}/units", period="2026-10", unit_id=union["s2"].pk).json()
     assert down["trail"] == [{"id": union["union"].pk, "name": union["union"].name, "kind": "union"}]
     assert [u["unit"]["id"] for u in down["units"]] == [union["g21"].pk]

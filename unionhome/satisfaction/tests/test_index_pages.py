@@ -236,16 +236,35 @@ def test_an_open_alert_is_listed_and_marked_seen(client, login_as, people, union
     assert client.post(URL, {"alert": alert.pk}).status_code == 403
 
 
-def test_with_many_units_below_the_page_lists_the_best_and_the_lowest():
-    from types import SimpleNamespace
+def test_with_many_units_below_the_page_lists_the_best_and_the_lowest_and_maps_the_lowest(
+    client, login_as, people, union, django_assert_max_num_queries
+):
+    from unionhome.satisfaction.index_heatmap import MAX_ROWS
+    from unionhome.satisfaction.index_reads import units_below
+    from unionhome.satisfaction.views_index import UNITS_EACH_END
 
-    from unionhome.satisfaction.views_index import UNITS_EACH_END, best_and_lowest
+    def branches(first, count):
+        for i in range(first, first + count):
+            branch = factories.unit(union["union"], f"多站{i:02d}", "branch", code=f"M{i:02d}")
+            rate(branch, "visits", [1 + i % 5] * 3 + [1 + i // 5 % 5] * 2, when=at(2026, 10, 3))
 
-    def unit(index):
-        return SimpleNamespace(figure=SimpleNamespace(index=index))
-
-    few = [unit(90 - i) for i in range(2 * UNITS_EACH_END)]
-    assert best_and_lowest(few) == (few, 0)
-    many = [unit(100 - i * 0.1) for i in range(100)] + [unit(None)] * 5  # best first, then the suppressed
-    kept, left = best_and_lowest(many)
-    assert kept == many[:UNITS_EACH_END] + many[100 - UNITS_EACH_END : 100] and left == 105 - 2 * UNITS_EACH_END
+    branches(0, 2 * UNITS_EACH_END)  # with the union's two stations: more than twice UNITS_EACH_END below
+    login_as(people["chair"])
+    client.get(URL, {"period": "2026-10"})  # warm the session
+    with django_assert_max_num_queries(60) as many:
+        response, html = page(client, period="2026-10")
+    assert response.status_code == 200 and 'id="units-best-and-lowest"' in html and 'id="heatmap-lowest"' in html
+    every = units_below(people["chair"], period=Period.parse("2026-10")).units  # best first; all shown here
+    assert len(every) == 2 * UNITS_EACH_END + 2 and all(u.figure.index is not None for u in every[:-2])
+    listed = html[html.index('id="units"') : html.index('id="heatmap"')]
+    mapped = html[html.index('id="heatmap"') :]
+    shown = every[:UNITS_EACH_END] + [u for u in every if u.figure.index is not None][-UNITS_EACH_END:]
+    assert listed.count('<tr><th scope="row">') == 2 * UNITS_EACH_END
+    for u in every:
+        assert (f">{u.unit.name}</a>" in listed) == (u in shown), u.unit.name
+    lowest = [u.unit.name for u in every if u.figure.index is not None][-MAX_ROWS:]
+    for u in every:
+        assert (u.unit.name in mapped) == (u.unit.name in lowest), u.unit.name
+    branches(2 * UNITS_EACH_END, 6)
+    with django_assert_max_num_queries(len(many.captured_queries)):
+        assert page(client, period="2026-10")[0].status_code == 200

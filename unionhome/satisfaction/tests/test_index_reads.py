@@ -232,7 +232,9 @@ def test_query_counts_do_not_grow_with_rows_or_units(db, django_assert_max_num_q
         (2, lambda v: index_trend(v, kind="quarter", periods=8, today=datetime.date(2026, 10, 9))),
         (3, lambda v: units_below(v, period=Period.parse("2026-Q4"))),
         (3, lambda v: units_below(v, period=OCT, unit_id=fed["b"].pk)),
-        (3, lambda v: cadre_indexes(v, period=OCT)),
+        (3, lambda v: units_below(v, period=OCT, unit_id=fed["b"].pk, each_end=2)),
+        (4, lambda v: cadre_indexes(v, period=OCT)),
+        (4, lambda v: cadre_indexes(v, period=OCT, order="lowest", limit=3)),
     ]
     for most, read in reads:
         viewer = User.objects.get(pk=fed["chair"].pk)
@@ -242,3 +244,17 @@ def test_query_counts_do_not_grow_with_rows_or_units(db, django_assert_max_num_q
         assert result is not None
     assert len(units_below(fed["chair"], period=OCT, unit_id=fed["b"].pk).units) == 13
     assert len(cadre_indexes(fed["chair"], period=OCT).cadres) == 12 + 2  # and the two chairs
+    q3 = Period.parse("2026-Q3")  # a quarter: each branch's visits shown (six answers)
+    best, lowest = (
+        units_below(fed["chair"], period=q3, unit_id=fed["b"].pk, each_end=2, order=o) for o in ("best", "lowest")
+    )
+    shown = [u for u in units_below(fed["chair"], period=q3, unit_id=fed["b"].pk).units if u.figure.index is not None]
+    assert len(shown) == 12 and best.total == lowest.total == 13
+    assert best.units == shown[:2] + shown[-2:]
+    lowest_indexes = [u.figure.index for u in lowest.units]  # the same four (equals may swap), lowest first
+    assert lowest_indexes == sorted(u.figure.index for u in best.units) and lowest_indexes[0] < lowest_indexes[-1]
+    few = cadre_indexes(fed["chair"], period=q3, order="lowest", limit=3)
+    every = sorted(
+        c.overall.index for c in cadre_indexes(fed["chair"], period=q3).cadres if c.overall.index is not None
+    )
+    assert few.total == 14 and len(every) == 12 and [c.overall.index for c in few.cadres] == every[:3]

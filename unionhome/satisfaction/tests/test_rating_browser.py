@@ -19,10 +19,10 @@ from django.utils import timezone, translation
 from tests import factories
 from tests.browser.conftest import PHONE, browser, visit  # noqa: F401  (fixtures)
 from unionhome.assistance.models import Visit
-from unionhome.assistance.ratings import describe_visit
 from unionhome.assistance.services.visits import visit_record
 from unionhome.assistance.tests.conftest import centre  # noqa: F401  (fixture)
 from unionhome.satisfaction.models import Rating
+from unionhome.satisfaction.ratable import ratable_for
 from unionhome.satisfaction.services_actions import feedback_action_create
 from unionhome.voices.tests.appeal_helpers import answer, send
 from unionhome.voices.tests.conftest import voices  # noqa: F401  (fixture)
@@ -72,7 +72,9 @@ def test_a_member_rates_an_answered_appeal_and_a_visit_from_her_inbox_on_a_phone
     page.wait_for_url("**/notify/")
     w.axe()
     fits_the_phone(page)
-    page.get_by_role("link", name=request_title(str(appeal))).click()
+    # The request names the appeal by its date only (it may go out by email), not by its subject.
+    appeal_day = timezone.localdate(appeal.submitted_at).isoformat()
+    page.get_by_role("link", name=request_title(zh("your appeal of %(date)s") % {"date": appeal_day})).click()
     page.wait_for_url(f"**/voices/{appeal.pk}/")
     w.axe()
     fits_the_phone(page)
@@ -97,7 +99,7 @@ def test_a_member_rates_an_answered_appeal_and_a_visit_from_her_inbox_on_a_phone
     page.locator("a.inbox").click()
     page.wait_for_url("**/notify/")
     with translation.override("zh-hans"):
-        visit_text = describe_visit(hospital)
+        visit_text = ratable_for(hospital).notice_of(hospital)  # the line and the date, not the hospital stay
     page.get_by_role("link", name=request_title(visit_text)).click()
     page.wait_for_url(f"**/satisfaction/rate/assistance.visit/{hospital.pk}/")
     w.axe()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from tests import factories
 from unionhome.assistance.models import Visit
-from unionhome.assistance.ratings import describe_visit
+from unionhome.assistance.ratings import describe_aid, describe_visit
 from unionhome.assistance.services.assistance import assistance_deliver
 from unionhome.assistance.services.visits import visit_record
 from unionhome.assistance.tests import records
@@ -19,15 +19,17 @@ from unionhome.congress.services.proposal_handling import proposal_rate, proposa
 from unionhome.congress.services.proposals import proposal_url
 from unionhome.congress.tests import proposal_records
 from unionhome.congress.tests.conftest import congress  # noqa: F401  (fixture)
-from unionhome.notify.models import Notification
+from unionhome.notify.models import Delivery, Notification
 from unionhome.satisfaction import tasks
 from unionhome.satisfaction.models import RatingRequest
+from unionhome.satisfaction.ratable import neutral_notice
 from unionhome.satisfaction.requests import (
     CATCH_UP_LIMIT,
     NOTIFY_KIND,
     rating_request,
     rating_requests_catch_up,
 )
+from unionhome.satisfaction.selectors import pending_ratings
 from unionhome.satisfaction.services import rating_submit
 from unionhome.voices.services.feedback import appeal_rate, appeal_reopen
 from unionhome.voices.services.handling import appeal_close
@@ -161,7 +163,9 @@ def test_the_request_is_in_the_site_language_and_opens_the_rating_page(centre, s
     assert rating_request(visit) is True
     [note] = requests_to(centre["member"])
     with translation.override(settings.LANGUAGE_CODE):
-        assert note.title == gettext("Please rate: %(item)s") % {"item": describe_visit(visit)}
+        neutral = neutral_notice(gettext("Visits and condolences"), visit.visited_on)
+        assert note.title == gettext("Please rate: %(item)s") % {"item": neutral}
+        assert visit.get_occasion_display() not in note.title + note.body
     login_as(centre["member"])
     response = client.get(note.url)
     assert response.status_code == 200 and "评价" in response.content.decode()
@@ -182,3 +186,49 @@ def test_a_replied_proposal_asks_its_proposer_once_even_after_re_handling(
     with django_capture_on_commit_callbacks(execute=True):
         proposal_reply(actor=congress["handler"], proposal=proposal, body="提前到二季度完成。")
     assert len(requests_to(proposer)) == 1
+
+
+def test_what_leaves_the_site_names_neither_the_occasion_nor_the_child(
+    transactional_db, centre, served, smtp_server, run_tasks
+):
+    """The inbox title, the email and every delivery name the line, the date or the campaign; the signed-in
+    pending list still names the item in full for its member."""
+    member = centre["member"]
+    member.email = "zhang@union.example"
+    member.save(update_fields=["email"])
+    visit, aid = served.visit(), served.aid(child="李小红")
+    assert rating_request(visit) is True and rating_request(aid) is True
+    run_tasks()
+
+    with translation.override(settings.LANGUAGE_CODE):
+        secrets = [visit.get_occasion_display(), describe_visit(visit), "李小红", describe_aid(aid)]
+        expected = {
+            gettext("Please rate: %(item)s")
+            % {"item": neutral_notice(gettext("Visits and condolences"), visit.visited_on)},
+            gettext("Please rate: %(item)s")
+            % {"item": gettext("your education aid (%(campaign)s)") % {"campaign": "金秋助学"}},
+        }
+    secrets.append("Illness")
+    notes = requests_to(member)
+    assert {n.title for n in notes} == expected
+    sent = [f"{m['Subject']}\n{m.get_content()}" for _, m in smtp_server.messages]
+    assert len(sent) == 2 and Delivery.objects.filter(status=Delivery.Status.SENT).count() == 2
+    texts = sent + [f"{n.title}\n{n.body}" for n in notes]
+    texts += [f"{d.title}\n{d.body}" for d in Delivery.objects.all()]
+    assert not [(secret, text) for secret in secrets for text in texts if secret in text]
+    assert any(visit.visited_on.isoformat() in text for text in sent) and any("金秋助学" in text for text in sent)
+    with translation.override(settings.LANGUAGE_CODE):
+        assert {p.title for p in pending_ratings(centre["member_record"])} == {describe_visit(visit), describe_aid(aid)}
+
+
+def test_an_appeal_request_names_only_its_date(voices, django_capture_on_commit_callbacks):  # noqa: F811
+    appeal, _ = send(voices["member"])
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal_close(actor=voices["cadre"], appeal=appeal, answer="已处理。", public=False)
+    [note] = requests_to(voices["member"])
+    with translation.override(settings.LANGUAGE_CODE):
+        day = timezone.localdate(appeal.submitted_at).isoformat()
+        assert note.title == gettext("Please rate: %(item)s") % {
+            "item": gettext("your appeal of %(date)s") % {"date": day}
+        }
+    assert appeal.title not in note.title + note.body and appeal.reference not in note.title

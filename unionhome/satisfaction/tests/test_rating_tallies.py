@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import factories
-from unionhome.satisfaction.models import CadreTally, Rating, RatingTally
+from unionhome.satisfaction.models import CadreTally, Rating, RatingRollup, RatingTally
 from unionhome.satisfaction.services import rating_build, rating_change, rating_record, ratings_bulk_record
 from unionhome.satisfaction.tallies import month_of
 from unionhome.satisfaction.tests.tally_recount import recomputed, stored
@@ -64,6 +64,7 @@ actions = st.lists(
 def test_tallies_equal_the_ratings_after_any_writes(tree, steps):
     Rating.objects.all().delete()
     RatingTally.objects.all().delete()
+    RatingRollup.objects.all().delete()
     CadreTally.objects.all().delete()
     people = tree["people"]
     now = timezone.now()

@@ -253,6 +253,6 @@ def _unknown_line(member):
 
 
 def test_the_demo_writes_ratings_through_the_write_path_not_its_raw_rows():
-    from unionhome.demo.assistance_data import TABLES
+    from unionhome.demo.assistance_rows import TABLES
 
     assert Rating not in TABLES

@@ -6,12 +6,11 @@
 //     parts as one stacked bar with the NPS;
 //   {type: "stacked", labels, series: [{name, values}]}: a matrix, each item's scores 1–5 in %;
 //   {type: "scatter", points, medians, quadrants, axes}: drivers, importance × performance, with the
-//     quadrants split at the medians and named.
+//     quadrants split at the medians and named (drawn by drivers-chart.js, shared with the dashboard).
 // The same figures are in the page's tables. While the survey is open, #results-rate is refreshed every 30 s.
 (function () {
   var BLUE = "#0b4fa8";
   var SCALE = ["#c0392b", "#e67e22", "#b7950b", "#5dade2", "#1e8449"];
-  var QUADRANT_COLORS = { act_first: "#c0392b", keep_up: "#1e8449", lower_priority: "#7f8c8d", overdone: "#b7950b" };
 
   function base() {
     return { aria: { enabled: true }, animationDuration: 300 };
@@ -68,40 +67,9 @@
     });
   }
 
+  // The drivers' scatter chart is the satisfaction dashboard's, from the shared module (drivers-chart.js).
   function scatter(data) {
-    var m = data.medians;
-    // The quadrants, named in their corners of the plot: importance grows to the right, performance upwards.
-    var corner = function (code, side, vertical) {
-      var style = { fontSize: 12, fontWeight: 600, color: QUADRANT_COLORS[code] };
-      var title = { text: data.quadrants[code], textStyle: style };
-      title[side] = side === "left" ? 56 : 24;
-      title[vertical] = vertical === "top" ? 26 : 52;
-      return title;
-    };
-    return Object.assign(base(), {
-      title: [corner("overdone", "left", "top"), corner("keep_up", "right", "top"),
-        corner("lower_priority", "left", "bottom"), corner("act_first", "right", "bottom")],
-      tooltip: {
-        trigger: "item",
-        formatter: function (p) { return p.data.name + "<br>r = " + p.data.value[0] + ", " + p.data.value[1]; },
-      },
-      grid: { left: 48, right: 16, top: 20, bottom: 44 },
-      xAxis: { type: "value", name: data.axes.importance, nameLocation: "middle", nameGap: 26, scale: true },
-      yAxis: { type: "value", name: data.axes.performance, nameLocation: "middle", nameGap: 34, min: 0, max: 100 },
-      series: [{
-        type: "scatter",
-        symbolSize: 12,
-        data: data.points.map(function (p) {
-          var color = QUADRANT_COLORS[p.quadrant];
-          return { name: p.name, value: [p.importance, p.performance], itemStyle: { color: color } };
-        }),
-        label: { show: true, position: "top", formatter: function (p) { return p.data.name.slice(0, 8); } },
-        markLine: {
-          silent: true, symbol: "none", lineStyle: { type: "dashed", color: "#999" }, label: { show: false },
-          data: [{ xAxis: m.importance }, { yAxis: m.performance }],
-        },
-      }],
-    });
+    return Object.assign(base(), window.UnionHomeCharts.drivers(data));
   }
 
   var BUILD = { bars: bars, scores: bars, stacked: stacked, scatter: scatter };

@@ -140,3 +140,23 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.text}"
+
+
+class SurveyResult(models.Model):
+    """A closed survey's figures, worked out once (``surveys/results_kept.py``): its results (``part``
+    "results") or its breakdown below one unit ("breakdown.<unit id>"). Kept apart from ``Survey`` so that the
+    many reads of surveys never load them: a federation's results hold up to 200 texts per question and its
+    breakdowns one JSON per unit asked for."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+", db_index=False)
+    part = models.CharField(max_length=40)
+    figures = models.JSONField()
+    computed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kept survey result")
+        verbose_name_plural = _("kept survey results")
+        constraints = [models.UniqueConstraint(fields=["survey", "part"], name="survey_result_once")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}: {self.part}"

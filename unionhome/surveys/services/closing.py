@@ -19,6 +19,11 @@ ever have is committed, and the shuffle copies exactly the rows it read. On SQLi
 time. Up to ``SURVEYS_SHUFFLE_SYNC_MAX`` responses (5,000) are shuffled right after closing; more by the
 task worker (``tasks.surveys_shuffle``); the closing job also shuffles any closed anonymous survey not
 shuffled yet (``shuffled_at`` empty), so a failed or lost task is caught up.
+
+The figures. A closed survey's results and breakdowns are final: they are worked out once and kept
+(``results_kept``) right after closing a survey of up to ``SURVEYS_SHUFFLE_SYNC_MAX`` responses, else by the
+closing job (``surveys_keep_pending``, a few surveys a run), or at the first read if that comes sooner. The
+shuffle changes no figure (it keeps every response's unit and answers), so they may be kept before it.
 """
 
 import random
@@ -30,10 +35,13 @@ from django.utils import timezone
 
 from unionhome.audit.recorder import record
 from unionhome.surveys.models import Answer, Invitation, Response, Survey
+from unionhome.surveys.models.surveys import SurveyResult
+from unionhome.surveys.results_kept import RESULTS, results_keep
 from unionhome.surveys.workflow import transition
 
 SHUFFLE_BATCH = 1000
 SHUFFLE_SYNC_MAX = 5000
+KEEP_PER_RUN = 5  # closed surveys whose figures the closing job works out each run
 
 
 def shuffle_sync_max() -> int:
@@ -61,21 +69,28 @@ def close_locked(survey_pk: int, *, actor: Any, **details: Any) -> Survey:
 
 
 def shuffle_after_close(survey: Survey) -> None:
-    """Shuffle a closed anonymous survey's responses now when they are few, else queue it."""
-    if not survey.is_anonymous or survey.status != Survey.Status.CLOSED or survey.shuffled_at is not None:
+    """After a cadre closed ``survey``: when it has up to ``SURVEYS_SHUFFLE_SYNC_MAX`` responses, shuffle them
+    (anonymous) and keep its figures (``results_kept``) now; with more, queue the shuffle and leave the figures
+    to the closing job (or the first read)."""
+    if survey.status != Survey.Status.CLOSED:
         return
-    if Response.objects.filter(survey=survey).count() <= shuffle_sync_max():
-        responses_shuffle(survey.pk)
-        survey.refresh_from_db(fields=["shuffled_at"])
-    else:
-        from unionhome.surveys.tasks import surveys_shuffle
+    few = Response.objects.filter(survey=survey).count() <= shuffle_sync_max()
+    if survey.is_anonymous and survey.shuffled_at is None:
+        if few:
+            responses_shuffle(survey.pk)
+            survey.refresh_from_db(fields=["shuffled_at"])
+        else:
+            from unionhome.surveys.tasks import surveys_shuffle
 
-        surveys_shuffle.enqueue(survey.pk)
+            surveys_shuffle.enqueue(survey.pk)
+    if few:
+        results_keep(survey)
 
 
 def surveys_close_due(*, now=None) -> int:
-    """Close every open survey whose closing time has come (the closing job, as the system); returns how
-    many. Their responses are shuffled by ``surveys_shuffle_pending``, which the job runs next."""
+    """Close every open survey whose closing time has come (the closing job, as the system), then keep the
+    figures of closed surveys not kept yet (``surveys_keep_pending``); returns how many were closed. Their
+    responses are shuffled by ``surveys_shuffle_pending``, which the job runs next."""
     now = now or timezone.now()
     closed = 0
     due = Survey.objects.filter(status=Survey.Status.OPEN, closes_at__lte=now).order_by("closes_at", "pk")
@@ -85,7 +100,19 @@ def surveys_close_due(*, now=None) -> int:
             if survey.status == Survey.Status.OPEN and survey.closes_at <= now:
                 close_locked(pk, actor=None, on_time=True)
                 closed += 1
+    surveys_keep_pending()
     return closed
+
+
+def surveys_keep_pending(*, limit: int = KEEP_PER_RUN) -> int:
+    """Work out and keep the figures of up to ``limit`` closed surveys that have none kept (the newest closed
+    first: those just closed by the job, or by a cadre with many responses); returns how many."""
+    kept = SurveyResult.objects.filter(part=RESULTS).values("survey_id")
+    pending = Survey.objects.filter(status=Survey.Status.CLOSED).exclude(pk__in=kept).select_related("unit")
+    surveys = list(pending.order_by("-closed_at", "-pk")[:limit])
+    for survey in surveys:
+        results_keep(survey)
+    return len(surveys)
 
 
 def surveys_shuffle_pending() -> int:

@@ -2,10 +2,11 @@
 
 from ninja import Router
 
-from unionhome.voices.api import appeals, config, handling, signals
+from unionhome.voices.api import anonymous, appeals, config, handling, signals
 
 router = Router(tags=["voices"])
 router.add_router("", appeals.router)
+router.add_router("", anonymous.router)
 router.add_router("", handling.router)
 router.add_router("", signals.router)
 router.add_router("", config.router)

@@ -3,17 +3,14 @@ appeal as a handler sees it, acknowledge, reply, transfer and close. Same select
 policy as the pages: an appeal the caller may not see is 404, one they see but may not act on is 403."""
 
 import datetime
-import unicodedata
-from typing import Annotated
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
-from pydantic import AfterValidator, field_validator
 
 from unionhome.api.errors import ErrorOut, ValidationErrorOut
-from unionhome.api.fields import MAX_ID, PlainText
+from unionhome.api.fields import MAX_ID, MultilineText, TimeCursor
 from unionhome.congress.models import HandlingDepartment
 from unionhome.voices.handlers import NotYours, handles_anything
 from unionhome.voices.models import Appeal, AppealCategory
@@ -27,15 +24,6 @@ MAX_PAGE_SIZE = 100
 UNKNOWN = object()
 
 
-def _multiline_text(value: str) -> str:
-    if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in "\n\r\t" for ch in value):
-        raise ValueError(_("This text contains control characters or invalid characters."))
-    return value
-
-
-MultilineText = Annotated[str, AfterValidator(_multiline_text)]
-
-
 class QueueFilters(Schema):
     status: str = Field("open", pattern="^(open|all|submitted|acknowledged|closed|reopened|withdrawn)$")
     category: AppealCategory | None = None
@@ -43,15 +31,8 @@ class QueueFilters(Schema):
     escalated: bool = False
     everyone: bool = Field(False, description="With `voices.supervise`: every appeal of the viewer's units.")
     unit_id: int | None = Field(None, ge=1, le=MAX_ID, description="Only appeals of this unit's subtree.")
-    after: PlainText | None = Field(None, max_length=300, description="The `next` cursor of the previous page.")
+    after: TimeCursor | None = Field(None, description="The `next` cursor of the previous page.")
     limit: int = Field(queue_selectors.PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-
-    @field_validator("after")
-    @classmethod
-    def _cursor(cls, value: str | None) -> str | None:
-        if value and not queue_selectors.valid_cursor(value):
-            raise ValueError(_("This cursor is not valid. Start again from the first page."))
-        return value or None
 
 
 class QueueItemOut(Schema):

@@ -24,7 +24,7 @@ from django.utils import timezone
 from unionhome.access.policy import scope_roots
 from unionhome.access.scope import paths_scope_q
 from unionhome.home.work_queue import WorkItem
-from unionhome.keyset import KeysetPage, time_keyset_page, valid_time_cursor
+from unionhome.keyset import KeysetPage, time_keyset_page
 from unionhome.org.models import OrgUnit
 from unionhome.voices.handlers import HANDLE, SUPERVISE, department_ids_of
 from unionhome.voices.models import Appeal
@@ -127,10 +127,6 @@ def queue_for(viewer, filters: QueueFilters | None = None, *, now: datetime.date
     return rows.select_related("member", "unit", "branch", "handler", "department", "escalation_unit").defer(
         "body", "keywords"
     )
-
-
-def valid_cursor(cursor: str) -> bool:
-    return valid_time_cursor(Appeal.objects.all(), "answer_due", cursor)
 
 
 def queue_page(

@@ -13,12 +13,12 @@ import datetime
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from unionhome.notify.services import notification_send, robot_announce
 from unionhome.voices.handlers import answerers_of
 from unionhome.voices.models import Appeal, AppealEvent
-from unionhome.voices.services.appeals import handler_url, new_appeal_message
+from unionhome.voices.services.appeals import handler_url
+from unionhome.voices.services.outgoing import new_appeal_message, submitter_action_message
 
 # Actions of the submitter that the handlers hear about.
 ANNOUNCED = (
@@ -32,15 +32,10 @@ LOOK_BACK = datetime.timedelta(hours=26)
 
 
 def _message(event: AppealEvent) -> tuple[str, str]:
-    appeal = event.appeal
-    names = {"reference": appeal.reference, "title": appeal.title}
+    """What the handlers are told: neutral (it may leave the site), the message or reason is read on the page."""
     if event.kind == AppealEvent.Kind.SUBMITTED:
-        return new_appeal_message(appeal)
-    if event.kind == AppealEvent.Kind.FOLLOWED_UP:
-        return _("The submitter wrote on %(reference)s: %(title)s") % names, _("Open the appeal to read it.")
-    if event.kind == AppealEvent.Kind.WITHDRAWN:
-        return _("Appeal %(reference)s was withdrawn: %(title)s") % names, event.note[:500]
-    return _("Appeal %(reference)s was reopened: %(title)s") % names, event.note[:500]
+        return new_appeal_message(event.appeal)
+    return submitter_action_message(event.appeal, event.kind)
 
 
 def anonymous_actions_announce(*, now: datetime.datetime | None = None) -> int:
@@ -52,7 +47,7 @@ def anonymous_actions_announce(*, now: datetime.datetime | None = None) -> int:
         AppealEvent.objects.filter(
             kind__in=ANNOUNCED, at__gte=now - LOOK_BACK, at__lte=complete, appeal__is_anonymous=True
         )
-        .select_related("appeal")
+        .select_related("appeal", "appeal__branch")
         .order_by("at", "id")
     )
     sent = 0

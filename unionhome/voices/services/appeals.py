@@ -39,6 +39,7 @@ from unionhome.voices.handlers import answerers_of
 from unionhome.voices.models import Appeal, AppealCategory, AppealEvent, AppealKind, AppealReply
 from unionhome.voices.routing import branch_of, route_for, supervisors_of
 from unionhome.voices.services.attachments import attachments_check, attachments_store
+from unionhome.voices.services.outgoing import new_appeal_message, submitter_action_message
 
 TITLE_MAX_LENGTH = 80
 BODY_MAX_LENGTH = 2000
@@ -108,19 +109,6 @@ def locked_for_submitter(actor: Any, appeal: Appeal, code: str | None) -> Appeal
     return locked
 
 
-def new_appeal_message(appeal: Appeal) -> tuple[str, str]:
-    """The title and text that tell handlers (and the branch's group robots) of a new appeal."""
-    return (
-        _("New appeal %(reference)s: %(title)s") % {"reference": appeal.reference, "title": appeal.title},
-        _("A %(kind)s on %(category)s. Acknowledge it by %(due)s.")
-        % {
-            "kind": appeal.get_kind_display(),
-            "category": appeal.get_category_display(),
-            "due": timezone.localtime(appeal.acknowledge_due).strftime("%Y-%m-%d %H:%M"),
-        },
-    )
-
-
 def routed_key(appeal: Appeal) -> str:
     return f"voices.appeal:{appeal.pk}:routed"
 
@@ -134,8 +122,9 @@ def handler_url(appeal: Appeal) -> str:
 
 
 def tell_handlers(appeal: Appeal, *, kind: str, title: str, body: str, dedupe: str) -> None:
-    """Notify whoever answers the appeal once this transaction commits. Titles and bodies name the appeal
-    by its reference, category and title: never its submitter. The submitter's actions on an anonymous
+    """Notify whoever answers the appeal once this transaction commits. Titles and bodies may leave the
+    site: they name the appeal by its reference, branch, kind, category and deadline (``outgoing.py``), never
+    its submitter, title or text. The submitter's actions on an anonymous
     appeal are announced by the hourly sweep instead (``services/announcements.py``)."""
     if appeal.is_anonymous:
         return
@@ -289,12 +278,12 @@ def appeal_follow_up(*, actor: Any, appeal: Appeal, body: str, code: str | None 
     if not appeal.is_anonymous:
         record(actor, "voices.appeal.followed_up", appeal, reply=reply.pk)
     with translation.override(settings.LANGUAGE_CODE):
+        title, text = submitter_action_message(appeal, "followed_up")
         tell_handlers(
             appeal,
             kind="voices.appeal.followed_up",
-            title=_("The submitter wrote on %(reference)s: %(title)s")
-            % {"reference": appeal.reference, "title": appeal.title},
-            body=body[:500],
+            title=title,
+            body=text,
             dedupe=f"voices.appeal:{appeal.pk}:message:{reply.pk}",
         )
     return reply
@@ -319,12 +308,12 @@ def appeal_withdraw(*, actor: Any, appeal: Appeal, reason: str = "", code: str |
     if not appeal.is_anonymous:
         record(actor, "voices.appeal.withdrawn", appeal, status=[old, appeal.status])
     with translation.override(settings.LANGUAGE_CODE):
+        title, text = submitter_action_message(appeal, "withdrawn")
         tell_handlers(
             appeal,
             kind="voices.appeal.withdrawn",
-            title=_("Appeal %(reference)s was withdrawn: %(title)s")
-            % {"reference": appeal.reference, "title": appeal.title},
-            body=reason[:500],
+            title=title,
+            body=text,
             dedupe=f"voices.appeal:{appeal.pk}:withdrawn",
         )
     return appeal

@@ -17,6 +17,9 @@ the branch: the branch chair and cadres), each further level one unit up (``esca
 Raising the level sets ``escalation_unit``/``escalation_level``/``escalated_at``, writes one
 ``AppealEvent`` (escalated) and one audit event per level, and tells the supervisors of the new unit.
 The level never goes down and a run that finds nothing new changes nothing.
+
+Reminders and escalation messages may leave the site (email, robots, the unit's group robot): they name
+the appeal by its reference, branch, kind, category and deadline only (``services/outgoing.py``).
 """
 
 import datetime
@@ -26,7 +29,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from unionhome.audit.recorder import record
 from unionhome.notify.services import notification_send, robot_announce
@@ -36,6 +38,7 @@ from unionhome.voices.handlers import answerers_of
 from unionhome.voices.models import Appeal, AppealEvent
 from unionhome.voices.routing import escalation_target, supervisors_of
 from unionhome.voices.services.handling import handling_url
+from unionhome.voices.services.outgoing import escalation_message, reminder_title
 from unionhome.workdays.calendar import is_working_day, working_days_between
 
 logger = logging.getLogger(__name__)
@@ -123,21 +126,6 @@ def reminder_due(appeal: Appeal, now: datetime.datetime) -> tuple[str, datetime.
 # --- the sweep -----------------------------------------------------------------------------------
 
 
-def _moment_text(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def _reminder_title(stage: str, appeal: Appeal, due: datetime.datetime) -> str:
-    values = {"title": appeal.title, "due": _moment_text(due), "reference": appeal.reference}
-    if stage == "acknowledge-before":
-        return _("Acknowledge appeal %(reference)s by %(due)s: %(title)s") % values
-    if stage == "acknowledge-due":
-        return _("Appeal %(reference)s was to be acknowledged by %(due)s: %(title)s") % values
-    if stage == "answer-before":
-        return _("Answer appeal %(reference)s by %(due)s: %(title)s") % values
-    return _("Appeal %(reference)s was to be answered by %(due)s: %(title)s") % values
-
-
 def _lock(pk: int) -> Appeal | None:
     return (
         Appeal.objects.select_for_update(of=("self",))
@@ -157,7 +145,7 @@ def _remind_one(pk: int, now: datetime.datetime) -> int:
         return 0
     stage, moment, due = found
     sent = 0
-    title = _reminder_title(stage, appeal, due)
+    title = reminder_title(stage, appeal, due)
     for user in answerers_of(appeal):
         if notification_send(
             recipient=user,
@@ -194,12 +182,8 @@ def _escalate_one(pk: int, now: datetime.datetime) -> bool:
     answering, supervisors = supervisors_of(target)
     if not supervisors:
         logger.warning("Appeal %s escalated to unit %s, where nobody holds voices.supervise", appeal.pk, target.pk)
-    title = _("Overdue appeal %(reference)s escalated to %(unit)s: %(title)s") % {
-        "reference": appeal.reference,
-        "unit": answering.name,
-        "title": appeal.title,
-    }
-    body = _("It was due by %(due)s and is %(days)s working days late.") % {"due": _moment_text(due), "days": days}
+    # What is sent may leave the site (email, robots, the unit's group robot): never the appeal's subject.
+    title, body = escalation_message(appeal, unit_name=answering.name, due=due, days=days)
     for user in supervisors:
         notification_send(
             recipient=user,

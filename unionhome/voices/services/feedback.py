@@ -44,6 +44,7 @@ from unionhome.voices.services.appeals import (
     submitter_moment,
     tell_handlers,
 )
+from unionhome.voices.services.outgoing import submitter_action_message
 
 SCORES = range(1, 6)
 # At or below this score the submitter is unsatisfied and may reopen.
@@ -210,12 +211,12 @@ def appeal_reopen(*, actor: Any, appeal: Appeal, reason: str, code: str | None =
     if not appeal.is_anonymous:
         record(actor, "voices.appeal.reopened", appeal, status=[old, appeal.status], reopen_count=appeal.reopen_count)
     with translation.override(settings.LANGUAGE_CODE):
+        title, text = submitter_action_message(appeal, "reopened")  # the reason is read on the handling page
         tell_handlers(
             appeal,
             kind="voices.appeal.reopened",
-            title=_("Appeal %(reference)s was reopened: %(title)s")
-            % {"reference": appeal.reference, "title": appeal.title},
-            body=reason[:500],
+            title=title,
+            body=text,
             dedupe=f"voices.appeal:{appeal.pk}:reopened:{appeal.reopen_count}",
         )
     return appeal

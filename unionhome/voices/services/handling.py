@@ -7,7 +7,9 @@ not act). Every change of status goes through ``appeal_workflow`` on the locked 
 ``AppealEvent`` naming the handler, one audit event ``voices.appeal.<verb>`` on the appeal (the
 handler's action; the submitter is never named, and an anonymous appeal has nobody to name), and tells
 the submitter of a named appeal in their inbox when it is answered. An anonymous submitter reads replies
-with their follow-up code: nothing is sent to them.
+with their follow-up code: nothing is sent to them. What the submitter is sent may leave the site (email,
+robot): it names the appeal by its date only, never its subject nor the reply, read on the appeal's page.
+What the new handlers of a transferred appeal are sent names it by its reference (``services/outgoing.py``).
 
 A transfer keeps the deadlines: the member was promised an answer by ``answer_due`` whoever gives it.
 Bad input raises ``ValidationError`` and writes nothing.
@@ -32,6 +34,7 @@ from unionhome.voices import appeal_workflow as workflow
 from unionhome.voices.deadlines import reopen_until
 from unionhome.voices.handlers import answerers_of, require_handler
 from unionhome.voices.models import Appeal, AppealEvent, AppealReply, RoutingRule
+from unionhome.voices.services.outgoing import transfer_message
 
 MAX_TEXT = 2000
 Event = AppealEvent.Kind
@@ -86,8 +89,14 @@ def _event(appeal: Appeal, kind: str, actor, note: str = "", at=None) -> AppealE
     return AppealEvent.objects.create(appeal=appeal, kind=kind, actor=actor, note=note, at=at or timezone.now())
 
 
+def submitted_on(appeal: Appeal) -> str:
+    """The day the appeal was sent: how messages that may leave the site name it (its subject may be sensitive)."""
+    return timezone.localdate(appeal.submitted_at).isoformat()
+
+
 def notify_submitter(appeal: Appeal, *, kind: str, title: str, body: str = "", key: str) -> None:
-    """Tell the member of a named appeal (never an anonymous one: nobody is linked to it)."""
+    """Tell the member of a named appeal (never an anonymous one: nobody is linked to it). The title and body
+    go out by email and robot too: name the appeal by ``submitted_on`` only, never its subject nor a reply."""
     if appeal.is_anonymous or appeal.member_id is None:
         return
     user = getattr(appeal.member, "user", None)
@@ -141,8 +150,8 @@ def appeal_reply(*, actor, appeal: Appeal, body: Any, public: bool) -> AppealRep
         notify_submitter(
             appeal,
             kind="voices.appeal.replied",
-            title=_("Your appeal “%(title)s” has a reply") % {"title": appeal.title},
-            body=text,
+            title=_("Your appeal of %(date)s has a reply") % {"date": submitted_on(appeal)},
+            body=_("Sign in to UnionHome to read it."),
             key=f"voices.appeal:{appeal.pk}:reply:{reply.pk}",
         )
     return reply
@@ -222,7 +231,8 @@ def appeal_transfer(
         reason=text,
     )
     with translation.override(settings.LANGUAGE_CODE):
-        title = _("Appeal transferred to you: %(title)s") % {"title": appeal.title}
+        # May leave the site (email, robot): the reference, not the subject nor the reason (read on the page).
+        title, body = transfer_message(appeal)
         for user in answerers_of(appeal):
             if user.pk == actor.pk:
                 continue
@@ -230,7 +240,7 @@ def appeal_transfer(
                 recipient=user,
                 kind="voices.appeal.transferred",
                 title=title,
-                body=text,
+                body=body,
                 url=handling_url(appeal),
                 dedupe_key=f"voices.appeal:{appeal.pk}:transfer:{event.pk}",
             )
@@ -259,13 +269,21 @@ def appeal_close(*, actor, appeal: Appeal, answer: Any, public: bool) -> AppealR
     )
     _event(appeal, Event.CLOSED, actor, at=now)
     record(actor, "voices.appeal.closed", appeal, public=bool(public), late=now > appeal.answer_due)
-    transaction.on_commit(lambda: rating_request(appeal, url=submitter_url(appeal)), robust=True)
+    transaction.on_commit(
+        lambda: rating_request(
+            appeal,
+            url=submitter_url(appeal),
+            # The subject may be sensitive and the request may go out by email or robot: name only the date.
+            title=lambda: _("your appeal of %(date)s") % {"date": submitted_on(appeal)},
+        ),
+        robust=True,
+    )
     with translation.override(settings.LANGUAGE_CODE):
         notify_submitter(
             appeal,
             kind="voices.appeal.closed",
-            title=_("Your appeal “%(title)s” was answered: please rate the answer") % {"title": appeal.title},
-            body=text,
+            title=_("Your appeal of %(date)s was answered: please rate the answer") % {"date": submitted_on(appeal)},
+            body=_("Sign in to UnionHome to read the answer and rate it."),
             key=f"voices.appeal:{appeal.pk}:closed:{reply.pk}",
         )
     return reply

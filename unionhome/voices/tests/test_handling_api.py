@@ -5,6 +5,7 @@ import json
 import pytest
 
 from unionhome.accounts.services import api_token_issue
+from unionhome.keyset import encode_cursor
 from unionhome.voices.models import Appeal
 from unionhome.voices.tests.records import appeal_of
 
@@ -66,6 +67,7 @@ def test_transfer_and_errors(voices, call):
     assert call(voices["cadre2"], "get", f"/appeals/{appeal.pk}").status_code == 404
     assert call(voices["member"], "get", "/queue").status_code == 403
     assert call(handler, "get", "/queue", after="junk").status_code == 422
+    assert call(handler, "get", "/queue", after=encode_cursor(["2026-05-04", 1])).status_code == 422  # no time
 
 
 def test_queue_query_count_is_constant(voices, call, django_assert_max_num_queries):

@@ -61,9 +61,11 @@ def test_anonymous_complaint_reaches_the_handler_by_inbox_and_webhook_and_is_rat
     voices_hourly.enqueue(now=(timezone.now() + datetime.timedelta(hours=1, minutes=5)).isoformat())
     run_tasks()
     told = Notification.objects.get(recipient=handler)
-    assert told.kind == "voices.appeal.routed" and title in told.title
+    assert told.kind == "voices.appeal.routed" and appeal.reference in told.title
     robot = [m for m in webhook_server.messages if m.key == "canteen-robot"]
-    assert len(robot) == 1 and title in robot[0].payload["markdown"]["content"]
+    assert len(robot) == 1 and appeal.reference in robot[0].payload["markdown"]["content"]
+    assert title not in robot[0].payload["markdown"]["content"] + told.title + told.body  # it leaves the site
+    assert code not in robot[0].payload["markdown"]["content"] + told.title + told.body
     assert "何晓梅" not in robot[0].payload["markdown"]["content"] + told.title + told.body
 
     # 3. The handler opens it from the inbox on a phone, answers and closes it.

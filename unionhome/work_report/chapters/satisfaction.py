@@ -8,8 +8,6 @@ shows "fewer than k" and its n, never an index, an interval or a comparison. Ele
 number of ratings, units or surveys.
 """
 
-import datetime
-
 from django.utils.translation import gettext as _
 
 from unionhome.org.models import OrgUnit
@@ -67,7 +65,7 @@ def headline(figure: Figure, year: int, k: int) -> str:
 
 
 def satisfaction_chapter(viewer, unit: OrgUnit, period: ReportYear) -> Chapter:
-    year = Period("year", datetime.date(period.year, 1, 1))
+    year = Period("year", period.start)  # the same year, as a period of the index
     index = unit_index(viewer, unit_id=unit.pk, period=year)
     trend = index_trend(viewer, unit_id=unit.pk, kind="quarter", periods=4, today=period.end)
     below = units_below(viewer, unit_id=unit.pk, period=year)

@@ -1,11 +1,16 @@
 """The satisfaction chapter's surveys: those run by the unit or a unit below and closed in the year, each with its
 response rate and, when its overall question (Likert 1–5 or recommendation 0–10) has at least the survey's k
 answers (``Survey.min_group``), its overall index on 0–100 (``index_math.line_estimate``); and the "you said,
-we did" actions published in the year, when the ``FeedbackAction`` model exists. Three queries for the surveys
-(the surveys, their invitations counted, their overall answers summed) and one for the actions, whatever the
+we did" actions published in the year, when the ``FeedbackAction`` model exists.
+
+A closed survey's overall figure is read from its kept figures (``results_kept.kept_overall``: the overall
+question's respondents and index, one query for all the surveys); its answers are summed (the old way, one
+query) only for the surveys whose figures are not kept yet, or were kept while the survey had fewer than k
+responses (they keep no count then; a handful of answers to sum), so the table is the same before and after
+the figures are kept. Three queries for the surveys (the surveys, their invitations counted, their kept
+figures), a fourth only when some are not kept (or were kept below k), and one for the actions, whatever the
 number of responses."""
 
-from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
@@ -16,6 +21,7 @@ from unionhome.org.models import OrgUnit
 from unionhome.satisfaction import models as satisfaction_models
 from unionhome.satisfaction.index_math import LIKERT, RECOMMENDATION, Moments, line_estimate, suppressed
 from unionhome.surveys.models import Answer, Invitation, Question, Survey
+from unionhome.surveys.results_kept import kept_overall
 from unionhome.surveys.selectors import ResponseRate
 from unionhome.work_report.chapters.base import Rate, ReportYear, Table
 
@@ -48,32 +54,47 @@ def closed_surveys(unit: OrgUnit, period: ReportYear) -> list[tuple[Survey, Resp
         .annotate(invited=Count("pk"), responded=Count("pk", filter=Q(responded_at__isnull=False)))
         .order_by()
     }
-    overall: dict[int, tuple[str, Moments]] = {}
+    kept = {pk: (f["n"], f["index"]) for pk, f in kept_overall(ids).items() if f["n"] is not None}
+    overall = {**overall_summed([s for s in surveys if s.pk not in kept]), **kept}
+    return [(s, rates.get(s.pk, ResponseRate(0, 0)), _overall_cell(s, overall.get(s.pk))) for s in surveys]
+
+
+def overall_summed(surveys: list[Survey]) -> dict[int, tuple[int, float | None]]:
+    """``{survey id: (n, index)}``: the first overall question's answers and index (None below the survey's k),
+    from its answers summed; one query, none for no survey."""
+    if not surveys:
+        return {}
+    k = {s.pk: s.min_group for s in surveys}
     sums = (
         Answer.objects.filter(
-            question__survey_id__in=ids, question__is_overall=True, question__kind__in=list(SCALES), item=0
+            question__survey_id__in=list(k), question__is_overall=True, question__kind__in=list(SCALES), item=0
         )
         .values("question__survey_id", "question_id", "question__kind")
         .annotate(n=Count("response_id"), total=Sum("value"), total_sq=Sum(F("value") * F("value")))
         .order_by("question__survey_id", "question_id")
     )
-    per_survey: dict[int, list] = defaultdict(list)
+    figures: dict[int, tuple[int, float | None]] = {}
     for row in sums:
-        per_survey[row["question__survey_id"]].append(row)
-    for survey_id, rows in per_survey.items():
-        row = rows[0]  # the first overall question of the survey
-        overall[survey_id] = (row["question__kind"], Moments(row["n"], row["total"] or 0, row["total_sq"] or 0))
-    return [(s, rates.get(s.pk, ResponseRate(0, 0)), _overall_cell(s, overall.get(s.pk))) for s in surveys]
+        survey_id = row["question__survey_id"]
+        if survey_id in figures:
+            continue  # the first overall question of the survey only
+        moments = Moments(row["n"], row["total"] or 0, row["total_sq"] or 0)
+        index = None
+        if moments.n and not suppressed(moments.n, k[survey_id]):
+            scale = SCALES[row["question__kind"]]
+            index = line_estimate(moments, scale.low, scale.high).index
+        figures[survey_id] = (moments.n, index)
+    return figures
 
 
-def _overall_cell(survey: Survey, found: tuple[str, Moments] | None):
-    if found is None or not found[1].n:
+def _overall_cell(survey: Survey, figures: tuple[int, float | None] | None):
+    """A dash when nobody answered (or there is no overall question), "fewer than k" below k, else the index."""
+    n, index = figures or (0, None)
+    if not n:
         return "—"
-    kind, moments = found
-    if suppressed(moments.n, survey.min_group):
+    if index is None or suppressed(n, survey.min_group):
         return _("Fewer than %(k)s answers") % {"k": survey.min_group}
-    scale = SCALES[kind]
-    return round(line_estimate(moments, scale.low, scale.high).index, 1)
+    return round(index, 1)
 
 
 def survey_table(unit: OrgUnit, period: ReportYear) -> Table:

@@ -5,13 +5,18 @@ surveys closed in the year and the published "you said, we did" actions; and its
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests import factories
 from unionhome.satisfaction.index_math import LIKERT, RATING, RECOMMENDATION, Moments, combined, line_estimate
 from unionhome.satisfaction.models import FeedbackAction
 from unionhome.satisfaction.tests.index_data import at, rate
+from unionhome.surveys.models import Answer, Response
+from unionhome.surveys.results_kept import kept_overall, results_keep
 from unionhome.work_report.chapters.base import Rate, ReportYear
 from unionhome.work_report.chapters.satisfaction import satisfaction_chapter
+from unionhome.work_report.chapters.satisfaction_surveys import closed_surveys
 from unionhome.work_report.tests.report_data import closed_survey, moment
 
 Y2025 = ReportYear(2025, datetime.date(2026, 3, 1))
@@ -133,3 +138,43 @@ def test_queries_do_not_grow_with_ratings_units_or_surveys(rated, people, django
     with django_assert_max_num_queries(len(few)):
         read()
     assert len(few) <= 14
+
+
+def test_surveys_read_from_their_kept_figures_as_from_their_answers(rated, people, django_assert_num_queries):
+    scores = [5, 4, 4, 3, 5, 5]
+    shown = closed_survey(rated["s1"], "年中调查", closed=moment(2025, 6, 30), invited=8, overall_scores=scores)
+    held = closed_survey(rated["s2"], "少答总体", closed=moment(2025, 7, 30), invited=6, overall_scores=[4, 5])
+    for _ in range(4):  # six responses, two of them answering the overall question
+        Response.objects.create(survey=held, unit_path=held.unit_path, submitted_at=held.opens_at)
+    nobody = closed_survey(rated["union"], "无人答", closed=moment(2025, 8, 30), invited=3, overall_scores=[])
+
+    def read():
+        return table(satisfaction_chapter(people["chair"], rated["union"], Y2025), "Surveys closed in the year").rows
+
+    before = read()
+    assert [r[6] for r in before] == [round(estimate(scores, LIKERT).index, 1), "Fewer than 5 answers", "—"]
+    with django_assert_num_queries(4):  # the surveys, their invitations, their kept figures (none), the answers
+        closed_surveys(rated["union"], Y2025)
+    for survey in (shown, held, nobody):
+        results_keep(survey)
+    assert kept_overall([held.pk]) == {held.pk: {"n": 2, "index": None}}
+    assert read() == before
+    with django_assert_num_queries(3), CaptureQueriesContext(connection) as queries:  # one fewer
+        closed_surveys(rated["union"], Y2025)
+    assert not any(Answer._meta.db_table in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_survey_of_fewer_than_k_responses_stays_suppressed_once_kept(rated, people):
+    small = closed_survey(rated["s2"], "小调查", closed=moment(2025, 9, 30), invited=4, overall_scores=[1, 2, 1])
+    no_overall = closed_survey(rated["s1"], "没有总体题", closed=moment(2025, 10, 30), invited=4, overall_scores=[1, 2])
+    no_overall.questions.update(is_overall=False)
+
+    def read():
+        return table(satisfaction_chapter(people["chair"], rated["union"], Y2025), "Surveys closed in the year").rows
+
+    before = read()
+    assert [r[6] for r in before] == ["Fewer than 5 answers", "—"]
+    results_keep(small)
+    results_keep(no_overall)
+    assert kept_overall([small.pk]) == {small.pk: {"n": None, "index": None}}  # kept without a count: summed
+    assert read() == before

@@ -72,6 +72,8 @@ class Command(BaseCommand):
             "warning",
             "--graceful-timeout",
             "10",
+            # The application (warmed up: unionhome/server/warm.py) is loaded once and the workers forked from it.
+            "--preload",
         ]
         processes.append(subprocess.Popen(gunicorn))
         if not no_worker:
