@@ -52,3 +52,34 @@ def test_ranking_key_puts_equals_in_the_order_of_their_tie():
     assert ranking_key((0, 60.0), "z") < ranking_key((0, 50.0), "a")
     assert ranking_key((0, 60.0), "z", lowest=True) > ranking_key((0, 50.0), "a", lowest=True)
     assert ranking_key((1, 0.0), "a") > ranking_key((0, 0.0), "z")
+
+
+@given(n=st.integers(1, 10**9), data=st.data())
+def test_a_lines_index_is_the_exact_mean_rounded_once(n, data):
+    from fractions import Fraction
+
+    from unionhome.satisfaction.index_math import line_index
+
+    total = data.draw(st.integers(n, 5 * n))
+    assert line_index(n, total, 1, 5) == float(Fraction(total - n, 4 * n) * 100)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(0, 100, allow_nan=False),
+            st.one_of(st.sampled_from([0.0, 1.0, 2.0, 0.5, 1 / 3]), st.floats(0, 10, allow_nan=False)),
+        ),
+        max_size=8,
+    )
+)
+def test_the_weighted_index_is_the_exact_weighted_mean_rounded_once(parts):
+    from fractions import Fraction
+
+    from unionhome.satisfaction.index_math import weighted_index
+
+    used = [(i, w) for i, w in parts if w > 0]
+    expected = None
+    if used:
+        expected = float(sum(Fraction(w) * Fraction(i) for i, w in used) / sum(Fraction(w) for _, w in used))
+    assert weighted_index(parts) == expected
