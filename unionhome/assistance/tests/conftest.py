@@ -1,4 +1,5 @@
-"""Fixtures for the centre: officers at branch and union level, a budget line, the centre's settings."""
+"""Fixtures for the centre: officers at branch and union level, a budget line, the centre's settings, and an
+open education-aid campaign."""
 
 import datetime
 from decimal import Decimal
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from tests import factories
 from unionhome.assistance.models import AssistanceSettings, BudgetLine
+from unionhome.assistance.tests import aid_records
 
 
 @pytest.fixture
@@ -33,6 +35,15 @@ def centre(union, people):
         "officer_union": factories.user("officer_union", roles=(("assistance_officer", union["union"]),)),
         "budget_line": line,
     }
+
+
+@pytest.fixture
+def aid(centre):
+    """For the education-aid service tests: the centre plus an open union campaign (5,000 / 3,000 yuan tiers)
+    and a login for a second parent."""
+    centre["campaign"] = aid_records.campaign(centre)
+    centre["parent2"] = factories.user("parent2", member=centre["other_s1"])
+    return centre
 
 
 def days_from(today: datetime.date, n: int) -> datetime.date:
